@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Command line: scanned Vietnamese reports → text → repaired text → records → database.
+
+Thin by design: parse arguments, call ``extract``, print. stdout carries data only;
+progress and messages go to stderr. A user error is one line on stderr and a non-zero exit.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from extract.errors import EXIT_CODES_HELP, DatabaseError, InputError
+
+
+def _write(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    from extract.pipeline import read_document
+
+    doc = read_document(Path(args.input), lang=args.lang, workers=args.workers,
+                        progress=not args.quiet)
+    _write("\f".join(page.text for page in doc.pages) + "\n", args.output)
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from extract.repair.cli import run_repair
+
+    return run_repair(args)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extract.pipeline import extract_record
+
+    record = extract_record(Path(args.input), lang=args.lang, workers=args.workers,
+                            progress=not args.quiet)
+    _write(record.to_json() + "\n", args.output)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from extract.batch import run_batch
+
+    return run_batch(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from extract.store import run_export
+
+    return run_export(args)
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    from extract.store import run_units
+
+    return run_units(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from extract.bench import run_bench
+
+    return run_bench(args)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import runpy
+
+    sys.argv = ["models/build.py", *args.rest]
+    runpy.run_path(str(Path(__file__).parent / "models" / "build.py"), run_name="__main__")
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", default="vie", help="Tesseract model(s) for OCR (default: vie)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for OCR (default: all cores)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="cli.py", description=__doc__, epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ocr", help="print the text of a PDF, image or text file",
+                       description="Print the text of INPUT: pages separated by a form feed, "
+                                   "lines kept. No repair.", epilog=EXIT_CODES_HELP,
+                       formatter_class=fmt)
+    p.add_argument("input", help="PDF, image (PNG, JPEG, TIFF) or text file")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    _common(p)
+    p.set_defaults(func=cmd_ocr)
+
+    p = sub.add_parser("repair", help="repair garbled or diacritic-stripped Vietnamese text",
+                       description="Print FILE repaired: exactly one output line per input "
+                                   "line.", epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    p.add_argument("file", help="text file, or - for standard input")
+    p.add_argument("--diff", action="store_true", help="show only what changed")
+    p.add_argument("--json", action="store_true",
+                   help="per-token candidates and confidences as JSON lines")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_repair)
+
+    p = sub.add_parser("extract", help="records of one document as JSON (docs/records.md)",
+                       description="Run ingest → OCR → repair → parse on INPUT and print "
+                                   "its records as one JSON document.", epilog=EXIT_CODES_HELP,
+                       formatter_class=fmt)
+    p.add_argument("input", help="PDF, image or OCR text file")
+    p.add_argument("-o", "--output", help="write the JSON to this file")
+    _common(p)
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("batch", help="convert many documents into the bloc database",
+                       description="Extract every PDF, image and text file under PATH "
+                                   "(folders recursively, globs) into the database; resumable.",
+                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    _common(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("export", help="figures from the database, one row per figure",
+                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
+    p.add_argument("--format", choices=["csv", "json", "jsonl"], default="csv")
+    p.add_argument("--year", type=int)
+    p.add_argument("--unit", help="canonical unit name (fuzzy matched)")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("units", help="canonical units with document and figure counts",
+                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
+    p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("bench", help="accuracy and speed on the bundled samples",
+                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    p.add_argument("--samples", default=str(Path(__file__).parent / "samples"))
+    p.add_argument("--only", action="append",
+                   choices=["ocr", "repair", "extract", "batch"],
+                   help="run only these tables (repeatable)")
+    p.add_argument("--quick", action="store_true", help="fewer samples and models")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("train", help="rebuild the models in models/ from their sources",
+                       description="Same as python models/build.py ARGS.")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except DatabaseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

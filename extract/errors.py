@@ -1,0 +1,68 @@
+"""Errors a user can cause, each with its own exit code and a one-line message.
+
+The CLI prints ``error: <path>: <message>`` on stderr and exits with ``exit_code``; no
+traceback. Anything else that escapes is a bug and keeps its traceback.
+"""
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED_DOCUMENTS = 1  # batch: at least one document failed (each recorded with its error)
+EXIT_USAGE = 2  # bad command line (argparse)
+EXIT_CODES_HELP = """exit codes:
+  0  success
+  1  batch: one or more documents failed (see the summary and the database)
+  2  bad command line
+  3  input file not found or not readable
+  4  not a PDF, image or text file
+  5  corrupt or unreadable file
+  6  encrypted PDF
+  7  empty document (no pages, or no text)
+  8  image or page too large (decompression bomb guard)
+  9  text is not Vietnamese
+ 10  database error
+"""
+
+
+class InputError(Exception):
+    """A problem with one input document; ``str(err)`` is the user-facing message."""
+
+    exit_code = 5
+
+    def __init__(self, path: object, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+class MissingInput(InputError):
+    exit_code = 3
+
+
+class UnsupportedInput(InputError):
+    exit_code = 4
+
+
+class CorruptInput(InputError):
+    exit_code = 5
+
+
+class EncryptedInput(InputError):
+    exit_code = 6
+
+
+class EmptyInput(InputError):
+    exit_code = 7
+
+
+class InputTooLarge(InputError):
+    exit_code = 8
+
+
+class NotVietnamese(InputError):
+    exit_code = 9
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or written (bad URL, server down, schema too new)."""
+
+    exit_code = 10

@@ -1,0 +1,56 @@
+"""The text model shared by every stage: pages of lines of words, each word with a confidence.
+
+OCR fills it from Tesseract's word boxes, ingest from a text layer or a text file, repair
+rewrites the words (keeping one line out per line in) and parse reads it. Keeping the
+per-word confidence lets a figure's confidence carry the OCR and repair evidence behind it.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Word:
+    """One whitespace-delimited token with a confidence in [0, 1] and, from OCR, its box."""
+
+    text: str
+    confidence: float = 1.0
+    box: tuple[int, int, int, int] | None = None  # left, top, width, height in pixels
+
+
+@dataclass
+class Line:
+    """One line of text, in reading order."""
+
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @classmethod
+    def from_text(cls, text: str, confidence: float = 1.0) -> "Line":
+        return cls([Word(t, confidence) for t in nfc(text).split()])
+
+
+@dataclass
+class Page:
+    """One page: 1-based number, its lines, and how its text was obtained."""
+
+    number: int
+    lines: list[Line] = field(default_factory=list)
+    method: str = "ocr"  # "ocr" | "text-layer" | "text"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @classmethod
+    def from_text(cls, number: int, text: str, method: str, confidence: float = 1.0) -> "Page":
+        return cls(number, [Line.from_text(t, confidence) for t in text.split("\n")], method)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: the one normal form text is kept in everywhere."""
+    return unicodedata.normalize("NFC", text)

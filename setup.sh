@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One-step set-up on Debian 12 / Python 3.11: system packages, .venv, the project.
+# Idempotent and quick on a second run: each step is skipped when already done.
+#   bash setup.sh          run-time needs (Tesseract + Vietnamese models, fonts)
+#   bash setup.sh --test   also what the tests need (PostgreSQL server, test extras)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+apt_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd
+          fonts-dejavu-core fonts-liberation fonts-noto-core python3-venv)
+[ $want_test = 1 ] && apt_pkgs+=(postgresql)
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+py=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv" >&2
+  "$py" -m venv .venv
+fi
+
+extras="test,train"
+stamp=".venv/.setup-stamp"
+digest="$(sha256sum pyproject.toml | cut -c1-16)-$extras"
+if [ ! -f "$stamp" ] || ! grep -qx -- "$digest" "$stamp" 2>/dev/null; then
+  echo "setup: installing the project into .venv ($extras)" >&2
+  .venv/bin/python -m pip install -q --upgrade pip >&2
+  .venv/bin/python -m pip install -q -e ".[$extras]" >&2
+  echo "$digest" > "$stamp"
+fi
