@@ -54,3 +54,17 @@ class Page:
 def nfc(text: str) -> str:
     """Unicode NFC: the one normal form text is kept in everywhere."""
     return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` with its diacritics removed (đ → d), one character per character.
+
+    Lets keyword and name matching survive OCR that drops or garbles Vietnamese marks; because
+    every NFC character folds to exactly one character, offsets found in the folded text are
+    offsets in the original.
+    """
+    out = []
+    for ch in nfc(text):
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append("d" if base in "đĐ" else base.lower() if len(base.lower()) == 1 else base)
+    return "".join(out)
