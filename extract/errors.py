@@ -42,6 +42,12 @@ class UnsupportedInput(InputError):
     exit_code = 4
 
 
+class UnknownModel(InputError):
+    """An OCR model (``--lang``) that is not installed: a bad command line."""
+
+    exit_code = EXIT_USAGE
+
+
 class CorruptInput(InputError):
     exit_code = 5
 
