@@ -1,0 +1,541 @@
+"""The bloc database: schema, one-transaction document writes, and the queries behind
+``cli.py export`` and ``cli.py units``.
+
+SQLAlchemy Core, so the same code serves the default SQLite file and a PostgreSQL (or any
+other) server. The schema is versioned (table ``schema_version``): a database written by a
+newer version of the tool is refused with one clear line instead of being half-understood.
+Each document is written in ONE transaction that first deletes the rows of the document it
+replaces (same sha256, or same path with older content), so a crash can never leave half a
+document and the same file imported twice stays one document.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import (Column, Date, DateTime, Engine, Float, ForeignKey, Index, Integer,
+                        MetaData, String, Table, Text, create_engine, delete, event, func,
+                        inspect, or_, select)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from extract.errors import EXIT_USAGE, DatabaseError
+from extract.records import Figure, Record
+from extract.text import fold, nfc
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+)
+
+blocs = Table(
+    "blocs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(500), nullable=False, unique=True),
+)
+
+units = Table(
+    "units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),  # canonical name
+)
+
+unit_aliases = Table(
+    "unit_aliases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False, index=True),
+    Column("alias", String(300), nullable=False, unique=True),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), unique=True),  # NULL only when the file could not be read
+    Column("path", Text, nullable=False),
+    Column("kind", String(10)),  # pdf | image | text
+    Column("method", String(12)),  # ocr | text-layer | text | mixed
+    Column("pages", Integer),
+    Column("issuer", Text),
+    Column("number", String(200)),
+    Column("place", String(200)),
+    Column("date", Date),
+    Column("year", Integer, index=True),
+    Column("doc_type", String(100)),
+    Column("title", Text),
+    Column("bloc_id", ForeignKey("blocs.id"), index=True),
+    Column("member_count", Integer),
+    Column("status", String(8), nullable=False),  # done | failed
+    Column("error", Text),
+    Column("seconds", Float),  # wall time of the extraction
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_documents_path", documents.c.path)
+
+# How a unit takes part in a document: its own section, bloc head/deputy, group leader/member.
+document_units = Table(
+    "document_units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False, index=True),
+    Column("role", String(12), nullable=False),  # section | head | deputy_head | leader | member
+    Column("group_number", Integer),
+    Column("section", String(50)),
+)
+
+sections = Table(
+    "sections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("number", String(50)),
+    Column("title", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+)
+
+figures = Table(
+    "figures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("unit_id", ForeignKey("units.id"), index=True),  # NULL: a top-level figure
+    Column("section_id", ForeignKey("sections.id")),  # the heading the figure stands under
+    Column("value", Float(53), nullable=False),
+    Column("measure", String(200), nullable=False),
+    Column("qualifier", String(50)),
+    Column("text", Text, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+)
+
+page_texts = Table(
+    "page_texts", metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("text", Text, nullable=False),
+)
+
+# Children first: the order rows of a replaced document are deleted in.
+_DOCUMENT_CHILDREN = (figures, sections, document_units, page_texts)
+
+EXPORT_FIELDS = ("document", "sha256", "unit", "year", "section", "measure", "value",
+                 "qualifier", "text", "page", "line", "confidence")
+
+
+def database_url(db: str) -> str:
+    """``--db`` value → SQLAlchemy URL: a plain path is a SQLite file; ``postgresql://``
+    uses the installed psycopg 3 driver."""
+    if "://" not in db:
+        return f"sqlite:///{Path(db).expanduser().resolve()}"
+    if db.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    return db
+
+
+def _safe(url: str) -> str:
+    """The URL as shown in messages: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _reason(err: Exception) -> str:
+    """First line of the driver's message: what a user needs, not the SQL."""
+    orig = getattr(err, "orig", None) or err
+    lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
+    return lines[0] if lines else type(err).__name__
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    """Foreign keys on (SQLite leaves them off), WAL so ``export`` can read during a batch,
+    and a busy timeout instead of an immediate 'database is locked'."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def open_engine(db: str, create: bool = True) -> Engine:
+    """Open (and with ``create``, create or upgrade) the database ``db``; every problem —
+    bad URL, server down, missing file, schema too new — becomes one ``DatabaseError``."""
+    url = database_url(db)
+    shown = _safe(url)
+    if url.startswith("sqlite:///") and not create:
+        file = Path(url[len("sqlite:///"):])
+        if not file.exists():
+            raise DatabaseError(f"{db}: no such database (fill it with: cli.py batch PATH --db {db})")
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, SQLAlchemyError, ImportError) as err:
+        raise DatabaseError(f"{shown}: cannot open database: {_reason(err)}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.begin() as conn:
+            found = _stored_version(conn)
+            if found is not None and found > SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"{shown}: database schema version {found} is newer than this tool's "
+                    f"({SCHEMA_VERSION}); upgrade the tool")
+            if found is None:
+                if not create:
+                    raise DatabaseError(f"{shown}: not a bloc database (no schema_version table)")
+                metadata.create_all(conn)
+                conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+    except SQLAlchemyError as err:
+        engine.dispose()
+        raise DatabaseError(f"{shown}: {_reason(err)}") from None
+    except DatabaseError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _stored_version(conn: Connection) -> int | None:
+    """The schema version the database says it has, or None for an empty database."""
+    if not inspect(conn).has_table("schema_version"):
+        return None
+    return conn.execute(select(func.max(schema_version.c.version))).scalar()
+
+
+def unit_key(name: str) -> str:
+    """Comparison key of a unit name: NFC, case-folded, single spaces."""
+    return " ".join(nfc(name).casefold().split())
+
+
+def _folded(name: str) -> str:
+    """Fuzzy-matching form of a unit name: without case, diacritics or extra spaces."""
+    return " ".join(fold(name).split())
+
+
+@dataclass
+class Known:
+    """What the database already holds, for the batch's skip decisions."""
+
+    done: set[str]  # sha256 of documents done
+    failed_sha: set[str]  # sha256 of documents that failed
+    failed_paths: set[str]  # paths that failed before they could be hashed
+
+
+class Store:
+    """Writes documents and answers queries on one database; the batch's single writer."""
+
+    def __init__(self, db: str, create: bool = True):
+        self.engine = open_engine(db, create=create)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- writes -------------------------------------------------------------------------
+
+    def known(self) -> Known:
+        """sha256s done and failed, read once at the start of a batch."""
+        known = Known(set(), set(), set())
+        with self.engine.connect() as conn:
+            for sha, path, status in conn.execute(
+                    select(documents.c.sha256, documents.c.path, documents.c.status)):
+                if status == "done":
+                    known.done.add(sha)
+                elif sha is not None:
+                    known.failed_sha.add(sha)
+                else:
+                    known.failed_paths.add(path)
+        return known
+
+    def write_record(self, record: Record, sha256: str | None = None, path: str | None = None,
+                     seconds: float | None = None) -> int:
+        """Store ``record`` as a done document in one transaction, replacing any document
+        with the same sha256 or the same path; returns the new document id."""
+        sha = sha256 or record.source.sha256
+        path = path or record.source.path
+        try:
+            with self.engine.begin() as conn:
+                _delete_documents(conn, sha, path)
+                return _insert_record(conn, record, sha, path, seconds)
+        except SQLAlchemyError as err:
+            raise DatabaseError(f"{_safe(str(self.engine.url))}: cannot write {path}: "
+                                f"{_reason(err)}") from None
+
+    def write_failure(self, path: str, sha256: str | None, error: str, kind: str | None = None,
+                      seconds: float | None = None) -> int:
+        """Record a document that could not be extracted, with its error line, replacing any
+        older document at that path or with that content."""
+        try:
+            with self.engine.begin() as conn:
+                _delete_documents(conn, sha256, path)
+                return conn.execute(documents.insert().values(
+                    sha256=sha256, path=path, kind=kind, status="failed", error=error,
+                    seconds=seconds, processed_at=datetime.now(timezone.utc),
+                )).inserted_primary_key[0]
+        except SQLAlchemyError as err:
+            raise DatabaseError(f"{_safe(str(self.engine.url))}: cannot write {path}: "
+                                f"{_reason(err)}") from None
+
+    # ---- queries ------------------------------------------------------------------------
+
+    def unit_names(self) -> dict[str, int]:
+        """Every canonical name and alias → unit id."""
+        with self.engine.connect() as conn:
+            names = {name: uid for uid, name in conn.execute(select(units.c.id, units.c.name))}
+            names.update({a: uid for uid, a in conn.execute(
+                select(unit_aliases.c.unit_id, unit_aliases.c.alias))})
+        return names
+
+    def match_unit(self, query: str) -> tuple[int, str] | None:
+        """The unit whose canonical name or alias best matches ``query`` (fuzzy, and blind
+        to case, spacing and diacritics), as (id, canonical name); None when nothing is close."""
+        names = self.unit_names()
+        if not names:
+            return None
+        keys = {_folded(n): uid for n, uid in names.items()}
+        best = process.extractOne(_folded(query), list(keys), scorer=fuzz.WRatio,
+                                  score_cutoff=80)
+        if best is None:
+            return None
+        uid = keys[best[0]]
+        with self.engine.connect() as conn:
+            return uid, conn.execute(select(units.c.name).where(units.c.id == uid)).scalar_one()
+
+    def figure_rows(self, year: int | None = None, unit_id: int | None = None) -> list[dict]:
+        """One dict per figure of the done documents (fields: ``EXPORT_FIELDS``), in
+        document, page, line order."""
+        query = (
+            select(documents.c.path.label("document"), documents.c.sha256,
+                   units.c.name.label("unit"), documents.c.year,
+                   sections.c.number.label("section"), figures.c.measure, figures.c.value,
+                   figures.c.qualifier, figures.c.text, figures.c.page, figures.c.line,
+                   figures.c.confidence)
+            .select_from(figures.join(documents, figures.c.document_id == documents.c.id)
+                         .outerjoin(units, figures.c.unit_id == units.c.id)
+                         .outerjoin(sections, figures.c.section_id == sections.c.id))
+            .where(documents.c.status == "done")
+            .order_by(documents.c.path, figures.c.page, figures.c.line, figures.c.id))
+        if year is not None:
+            query = query.where(documents.c.year == year)
+        if unit_id is not None:
+            query = query.where(figures.c.unit_id == unit_id)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["value"] = _number(row["value"])
+        return rows
+
+    def unit_counts(self) -> list[tuple[str, int, int, list[str]]]:
+        """(canonical name, documents, figures, aliases) of every unit some document names."""
+        docs = (select(document_units.c.unit_id, func.count(document_units.c.document_id.distinct())
+                       .label("n")).group_by(document_units.c.unit_id).subquery())
+        figs = (select(figures.c.unit_id, func.count().label("n"))
+                .group_by(figures.c.unit_id).subquery())
+        query = (select(units.c.id, units.c.name, func.coalesce(docs.c.n, 0),
+                        func.coalesce(figs.c.n, 0))
+                 .outerjoin(docs, docs.c.unit_id == units.c.id)
+                 .outerjoin(figs, figs.c.unit_id == units.c.id)
+                 .where(docs.c.n > 0)
+                 .order_by(units.c.name))
+        with self.engine.connect() as conn:
+            aliases: dict[int, list[str]] = {}
+            for uid, alias in conn.execute(select(unit_aliases.c.unit_id, unit_aliases.c.alias)
+                                           .order_by(unit_aliases.c.alias)):
+                aliases.setdefault(uid, []).append(alias)
+            return [(name, nd, nf, aliases.get(uid, []))
+                    for uid, name, nd, nf in conn.execute(query)]
+
+
+def _number(value: float | None) -> float | int | None:
+    """A stored value as the record wrote it: whole numbers as int."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _delete_documents(conn: Connection, sha256: str | None, path: str) -> None:
+    """Delete, in the caller's transaction, the documents with this content or this path."""
+    cond = documents.c.path == path
+    if sha256:
+        cond = or_(cond, documents.c.sha256 == sha256)
+    ids = [i for (i,) in conn.execute(select(documents.c.id).where(cond))]
+    if not ids:
+        return
+    for table in _DOCUMENT_CHILDREN:
+        conn.execute(delete(table).where(table.c.document_id.in_(ids)))
+    conn.execute(delete(documents).where(documents.c.id.in_(ids)))
+
+
+def _iso_date(text: str | None) -> date | None:
+    """The record's ISO date, or None when it is missing or not a real date."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _bloc_id(conn: Connection, name: str | None) -> int | None:
+    """Id of the bloc called ``name``, created on first sight."""
+    if not name:
+        return None
+    name = nfc(name)
+    found = conn.execute(select(blocs.c.id).where(blocs.c.name == name)).scalar()
+    if found is None:
+        found = conn.execute(blocs.insert().values(name=name)).inserted_primary_key[0]
+    return found
+
+
+def _unit_id(conn: Connection, name: str) -> int:
+    """Id of the unit with canonical name or alias ``name``; a spelling that differs only in
+    case or spacing from a known unit becomes an alias of it; else a new unit."""
+    name = " ".join(nfc(name).split())
+    found = conn.execute(select(units.c.id).where(units.c.name == name)).scalar()
+    if found is None:
+        found = conn.execute(select(unit_aliases.c.unit_id)
+                             .where(unit_aliases.c.alias == name)).scalar()
+    if found is not None:
+        return found
+    key = unit_key(name)
+    for uid, canonical in conn.execute(select(units.c.id, units.c.name)):
+        if unit_key(canonical) == key:
+            conn.execute(unit_aliases.insert().values(unit_id=uid, alias=name))
+            return uid
+    return conn.execute(units.insert().values(name=name)).inserted_primary_key[0]
+
+
+def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
+                   seconds: float | None) -> int:
+    """Insert every row of ``record`` in the caller's transaction; returns the document id."""
+    doc, src, bloc = record.document, record.source, record.bloc
+    doc_id = conn.execute(documents.insert().values(
+        sha256=sha, path=path, kind=src.kind, method=src.method, pages=src.pages,
+        issuer=doc.issuer, number=doc.number, place=doc.place, date=_iso_date(doc.date),
+        year=doc.year, doc_type=doc.doc_type, title=doc.title, bloc_id=_bloc_id(conn, bloc.name),
+        member_count=bloc.member_count, status="done", error=None, seconds=seconds,
+        processed_at=datetime.now(timezone.utc),
+    )).inserted_primary_key[0]
+
+    heads: list[tuple[tuple[int, int], int]] = []  # ((page, line), section id) in order
+    for s in record.sections:
+        sid = conn.execute(sections.insert().values(
+            document_id=doc_id, number=s.number, title=s.title, level=s.level, page=s.page,
+            line=s.line)).inserted_primary_key[0]
+        heads.append(((s.page, s.line), sid))
+    heads.sort(key=lambda h: h[0])
+
+    roles: list[dict] = []
+
+    def role(name: str | None, kind: str, group: int | None = None,
+             section: str | None = None) -> int | None:
+        if not name:
+            return None
+        uid = _unit_id(conn, name)
+        roles.append(dict(document_id=doc_id, unit_id=uid, role=kind, group_number=group,
+                          section=section))
+        return uid
+
+    role(bloc.head, "head")
+    role(bloc.deputy_head, "deputy_head")
+    for g in bloc.groups:
+        role(g.leader, "leader", g.number)
+        for m in g.members:
+            role(m, "member", g.number)
+
+    rows: list[dict] = []
+    for u in record.units:
+        uid = role(u.name, "section", section=u.section)
+        rows += _figure_rows(doc_id, uid, u.figures, heads)
+    rows += _figure_rows(doc_id, None, record.figures, heads)
+
+    if roles:
+        conn.execute(document_units.insert(), roles)
+    if rows:
+        conn.execute(figures.insert(), rows)
+    pages = [dict(document_id=doc_id, number=p.number, text=p.text) for p in record.pages]
+    if pages:
+        conn.execute(page_texts.insert(), pages)
+    return doc_id
+
+
+def _section_at(heads: list[tuple[tuple[int, int], int]], page: int, line: int) -> int | None:
+    """Id of the last heading at or before (page, line): the section a figure stands in."""
+    found = None
+    for pos, sid in heads:
+        if pos > (page, line):
+            break
+        found = sid
+    return found
+
+
+def _figure_rows(doc_id: int, unit_id: int | None, figs: Iterable[Figure],
+                 heads: list[tuple[tuple[int, int], int]]) -> list[dict]:
+    """Rows for the figures table."""
+    return [dict(document_id=doc_id, unit_id=unit_id, section_id=_section_at(heads, f.page, f.line),
+                 value=f.value, measure=f.measure, qualifier=f.qualifier, text=f.text,
+                 page=f.page, line=f.line, confidence=f.confidence) for f in figs]
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+def format_rows(rows: list[dict], fmt: str) -> str:
+    """Figure rows as csv (header + one line each), json (one array) or jsonl."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    if fmt == "jsonl":
+        return "".join(line + "\n" for line in lines)
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """``cli.py export``: one row per figure, filtered by year and (fuzzy) unit."""
+    with Store(args.db, create=False) as store:
+        unit_id = None
+        if args.unit:
+            match = store.match_unit(args.unit)
+            if match is None:
+                print(f"error: no unit matches {args.unit!r} (see: cli.py units --db {args.db})",
+                      file=sys.stderr)
+                return EXIT_USAGE
+            unit_id, name = match
+            print(f"export: unit {args.unit!r} → {name}", file=sys.stderr)
+        rows = store.figure_rows(year=args.year, unit_id=unit_id)
+    text = format_rows(rows, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    print(f"export: {len(rows)} figures", file=sys.stderr)
+    return 0
+
+
+def run_units(args: argparse.Namespace) -> int:
+    """``cli.py units``: a table of canonical units with their document and figure counts."""
+    with Store(args.db, create=False) as store:
+        rows = store.unit_counts()
+    out = [f"{'documents':>9}  {'figures':>7}  unit"]
+    for name, ndocs, nfigs, aliases in rows:
+        also = f"  (also: {'; '.join(aliases)})" if aliases else ""
+        out.append(f"{ndocs:>9}  {nfigs:>7}  {name}{also}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0

@@ -1,0 +1,202 @@
+"""The bloc database on a real SQLite file and a real PostgreSQL server: idempotent import,
+replacement, rollback of a document whose write fails midway, failures recorded, the schema
+version guard, and export/units round trips through the CLI functions."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select, update
+
+from extract import store as store_mod
+from extract.errors import DatabaseError
+from extract.records import Bloc, DocumentInfo, Figure, Group, PageText, Record, Section, Source, Unit
+from extract.store import Store
+from pg import pg_server, pg_url  # noqa: F401 - fixtures
+
+TABLES = (store_mod.documents, store_mod.sections, store_mod.figures, store_mod.page_texts,
+          store_mod.document_units)
+
+
+def make_record(path: str, sha: str, year: int, scale: int = 1) -> Record:
+    """A two-unit report whose figures depend on ``scale`` (so versions differ)."""
+    def fig(value, measure, page, line, qualifier=None):
+        return Figure(value=value, measure=measure, text=f"có {value} {measure}", page=page,
+                      line=line, confidence=0.9, qualifier=qualifier)
+
+    return Record(
+        source=Source(path=path, sha256=sha, kind="text", pages=2, method="text"),
+        document=DocumentInfo(issuer="Khối thi đua các tổ chức hội", number="12/BC-KTĐ",
+                              place="Lạng Sơn", date=f"{year}-12-10", year=year,
+                              doc_type="BÁO CÁO", title=f"Tổng kết năm {year}"),
+        bloc=Bloc(name="Khối thi đua các tổ chức hội", member_count=3, head="Hội Nông dân",
+                  deputy_head="Hội Cựu chiến binh",
+                  groups=[Group(1, "Hội Nông dân", ["Hội Nông dân", "Hội Người cao tuổi"])]),
+        sections=[Section("I", "KẾT QUẢ", 1, 1, 3), Section("1", "Hội Nông dân", 2, 1, 5),
+                  Section("2", "Hội Cựu chiến binh", 2, 2, 1)],
+        units=[Unit("1", "Hội Nông dân", [fig(1200 * scale, "hội viên", 1, 6, "trên"),
+                                         fig(13.1, "tỷ đồng", 1, 7)]),
+               Unit("2", "Hội Cựu chiến binh", [fig(98.7, "%", 2, 2)])],
+        figures=[fig(3, "đơn vị", 1, 2, "gồm")],
+        pages=[PageText(1, "trang một"), PageText(2, "trang hai")],
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path) -> str:
+    """A fresh database: a SQLite file, or a new database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "bloc.db")
+    return request.getfixturevalue("pg_url")
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in TABLES}
+
+
+def test_same_file_twice_is_one_document(db):
+    with Store(db) as store:
+        store.write_record(make_record("a/r.txt", "a" * 64, 2020))
+        first = counts(store)
+        store.write_record(make_record("a/r.txt", "a" * 64, 2020))
+        store.write_record(make_record("copy/r.txt", "a" * 64, 2020))  # same content elsewhere
+        assert counts(store) == first
+        assert first == {"documents": 1, "sections": 3, "figures": 4, "page_texts": 2,
+                         "document_units": 7}
+        rows = store.figure_rows()
+    assert [(r["unit"], r["value"], r["measure"]) for r in rows] == [
+        (None, 3, "đơn vị"), ("Hội Nông dân", 1200, "hội viên"),
+        ("Hội Nông dân", 13.1, "tỷ đồng"), ("Hội Cựu chiến binh", 98.7, "%")]
+    # each figure points at the heading it stands under
+    assert [r["section"] for r in rows] == [None, "1", "1", "2"]
+
+
+def test_changed_file_replaces_its_records(db):
+    with Store(db) as store:
+        store.write_record(make_record("r.txt", "a" * 64, 2020))
+        store.write_record(make_record("other.txt", "b" * 64, 2021))
+        store.write_record(make_record("r.txt", "c" * 64, 2020, scale=2))
+        assert counts(store)["documents"] == 2
+        with store.engine.connect() as conn:
+            shas = set(conn.execute(select(store_mod.documents.c.sha256)).scalars())
+        assert shas == {"b" * 64, "c" * 64}
+        values = [r["value"] for r in store.figure_rows(year=2020) if r["measure"] == "hội viên"]
+        assert values == [2400]
+
+
+def test_failure_mid_document_rolls_back_everything(db, monkeypatch):
+    with Store(db) as store:
+        store.write_record(make_record("r.txt", "a" * 64, 2020))
+        before = counts(store)
+        before_rows = store.figure_rows()
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        # documents, units and sections are written by then; figures are not
+        monkeypatch.setattr(store_mod, "_figure_rows", boom)
+        with pytest.raises(RuntimeError):
+            store.write_record(make_record("r.txt", "d" * 64, 2020, scale=3))
+        with pytest.raises(RuntimeError):
+            store.write_record(make_record("new.txt", "e" * 64, 2022))
+        assert counts(store) == before
+        assert store.figure_rows() == before_rows
+        with store.engine.connect() as conn:
+            assert conn.execute(select(store_mod.documents.c.sha256)).scalars().all() == ["a" * 64]
+
+
+def test_failed_document_is_recorded_then_replaced(db):
+    with Store(db) as store:
+        store.write_failure("bad.pdf", "f" * 64, "corrupt or unreadable PDF", kind="pdf")
+        store.write_failure("locked.pdf", None, "permission denied")
+        known = store.known()
+        assert known.failed_sha == {"f" * 64} and known.failed_paths == {"locked.pdf"}
+        assert known.done == set()
+        assert store.figure_rows() == []
+        store.write_record(make_record("bad.pdf", "9" * 64, 2020))  # the file was fixed
+        known = store.known()
+        assert known.done == {"9" * 64} and known.failed_sha == set()
+        assert counts(store)["documents"] == 2
+
+
+def test_newer_schema_is_refused_in_one_line(db):
+    with Store(db) as store:
+        with store.engine.begin() as conn:
+            conn.execute(update(store_mod.schema_version).values(version=99))
+    with pytest.raises(DatabaseError) as err:
+        Store(db)
+    assert "schema version 99 is newer" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_bad_database_is_one_error_line(tmp_path):
+    with pytest.raises(DatabaseError, match="no such database"):
+        Store(str(tmp_path / "missing.db"), create=False)
+    with pytest.raises(DatabaseError, match="cannot open"):
+        Store("nosuchdialect://x/y")
+    with pytest.raises(DatabaseError) as err:
+        Store(str(tmp_path / "no" / "dir" / "bloc.db"))
+    assert "\n" not in str(err.value)
+
+
+def export(db: str, fmt: str, capsys, **kw) -> str:
+    args = argparse.Namespace(db=db, format=fmt, year=kw.get("year"), unit=kw.get("unit"),
+                              output=None)
+    assert store_mod.run_export(args) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_export_round_trip(db, fmt, capsys):
+    record = make_record("r.txt", "a" * 64, 2020)
+    with Store(db) as store:
+        store.write_record(record)
+        store.write_record(make_record("s.txt", "b" * 64, 2021, scale=5))
+    out = export(db, fmt, capsys, year=2020)
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        got = [(r["unit"] or None, float(r["value"]), r["measure"], r["qualifier"] or None,
+                int(r["page"]), int(r["line"]), float(r["confidence"]), r["text"]) for r in rows]
+    else:
+        rows = json.loads(out) if fmt == "json" else [json.loads(x) for x in out.splitlines()]
+        got = [(r["unit"], r["value"], r["measure"], r["qualifier"], r["page"], r["line"],
+                r["confidence"], r["text"]) for r in rows]
+    want = [(None, f.value, f.measure, f.qualifier, f.page, f.line, f.confidence, f.text)
+            for f in record.figures]
+    want += [(u.name, f.value, f.measure, f.qualifier, f.page, f.line, f.confidence, f.text)
+             for u in record.units for f in u.figures]
+    assert sorted(got, key=str) == sorted(want, key=str)
+    assert {r["year"] for r in rows} == ({"2020"} if fmt == "csv" else {2020})
+
+
+def test_export_by_fuzzy_unit_and_units_table(db, capsys):
+    with Store(db) as store:
+        store.write_record(make_record("r.txt", "a" * 64, 2020))
+        store.write_record(make_record("s.txt", "b" * 64, 2021, scale=5))
+    rows = json.loads(export(db, "json", capsys, unit="hoi nong  dan"))  # no diacritics
+    assert [(r["year"], r["value"]) for r in rows] == [(2020, 1200), (2020, 13.1),
+                                                       (2021, 6000), (2021, 13.1)]
+    args = argparse.Namespace(db=db, format="json", year=None, unit="Hội Phụ nữ xyz", output=None)
+    assert store_mod.run_export(args) != 0
+    assert "no unit matches" in capsys.readouterr().err
+
+    assert store_mod.run_units(argparse.Namespace(db=db)) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["documents", "figures", "unit"]
+    assert [line.split(None, 2) for line in table[1:]] == [
+        ["2", "2", "Hội Cựu chiến binh"], ["2", "0", "Hội Người cao tuổi"],
+        ["2", "4", "Hội Nông dân"]]
+
+
+def test_unit_spelling_variant_becomes_alias(db):
+    with Store(db) as store:
+        store.write_record(make_record("r.txt", "a" * 64, 2020))
+        other = make_record("s.txt", "b" * 64, 2021)
+        other.units[0].name = "Hội nông  dân"
+        store.write_record(other)
+        assert store.unit_counts()[2] == ("Hội Nông dân", 2, 4, ["Hội nông dân"])
