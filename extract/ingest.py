@@ -1,0 +1,236 @@
+"""Ingest: open a PDF, image or text file and say, page by page, where its text comes from.
+
+A page either already has text (a text file, or a PDF page with a real text layer; legacy
+TCVN3/VNI layers are converted) or must be OCR'd, in which case it is described by a
+``PageImage`` (file, kind, page index) so that an OCR worker process loads the pixels
+itself: shipping file names instead of bitmaps keeps the pool's overhead low.
+Every way an input can be wrong ends in one ``extract.errors.InputError``.
+"""
+from __future__ import annotations
+
+import hashlib
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+from PIL import Image, ImageSequence
+
+from extract import legacy
+from extract.errors import (CorruptInput, EmptyInput, EncryptedInput, InputTooLarge,
+                            MissingInput, UnsupportedInput)
+from extract.text import Page, nfc
+
+DPI = 300
+# Largest page image rendered or loaded, in pixels: PIL's own decompression-bomb limit
+# (about 89 Mpx; an A0 sheet at 300 dpi would be 140 Mpx, an A3 one 17 Mpx).
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS
+# A text layer counts as real when it has at least this many letters …
+MIN_TEXT_LETTERS = 20
+# … and at most this share of its characters are placeholders for glyphs without Unicode.
+MAX_UNMAPPED_SHARE = 0.05
+_UNMAPPED = regex.compile(r"\(cid:\d+\)|[\uFFFD\p{Co}]")
+_LETTER = regex.compile(r"\p{L}")
+IMAGE_FORMATS = {"PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP", "PPM", "JPEG2000"}
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A page to OCR: the file it is in, ``pdf`` or ``image``, 0-based index, 1-based number."""
+
+    path: str
+    kind: str
+    index: int
+    number: int
+
+
+@dataclass
+class Ingested:
+    """An opened document: its kind, file digest, and per page a ready Page or a PageImage."""
+
+    path: Path
+    kind: str  # "pdf" | "image" | "text"
+    sha256: str
+    pages: list[Page | PageImage] = field(default_factory=list)
+    legacy_encoding: str | None = None  # "tcvn3" | "vni" when a text layer was converted
+
+
+def open_document(path: Path) -> Ingested:
+    """Open ``path`` by sniffing its content (never its extension) and list its pages."""
+    data = _read(path)
+    if not data:
+        raise EmptyInput(path, "empty file")
+    digest = hashlib.sha256(data).hexdigest()
+    if b"%PDF-" in data[:1024]:
+        return _open_pdf(path, digest)
+    if _looks_like_image(data):
+        return _open_image(path, digest)
+    text = _as_text(data)
+    if text is None:
+        raise UnsupportedInput(path, "not a PDF, an image (PNG, JPEG, TIFF) or a UTF-8 text file")
+    return _open_text(path, digest, text)
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, or MissingInput with the reason it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise MissingInput(path, "no such file") from None
+    except IsADirectoryError:
+        raise MissingInput(path, "is a directory, not a file") from None
+    except PermissionError:
+        raise MissingInput(path, "permission denied") from None
+    except OSError as err:
+        raise MissingInput(path, f"cannot read: {err.strerror or err}") from None
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM",
+                b"GIF87a", b"GIF89a", b"\x00\x00\x00\x0cjP  ")
+
+
+def _looks_like_image(data: bytes) -> bool:
+    """True when the bytes start like an image format PIL reads."""
+    return data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def _as_text(data: bytes) -> str | None:
+    """The bytes as text when they are UTF-8 without binary control characters, else None."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if regex.search(r"[\x00-\x08\x0e-\x1f\x7f]", text):
+        return None
+    return text
+
+
+def _open_text(path: Path, digest: str, text: str) -> Ingested:
+    """A text file (already OCR'd text): pages split on form feeds, confidence 1."""
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise EmptyInput(path, "text file has no text")
+    chunks = text.split("\f")
+    if chunks and not chunks[-1].strip():  # a trailing form feed ends the last page
+        chunks.pop()
+    pages = [Page.from_text(n, chunk.strip("\n"), "text") for n, chunk in enumerate(chunks, 1)]
+    return Ingested(path, "text", digest, list(pages))
+
+
+def open_image(path: str | Path) -> Image.Image:
+    """Open an image with the decompression-bomb guard on (InputTooLarge, never a warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InputTooLarge(path, f"image larger than {MAX_PIXELS} pixels "
+                                      "(decompression bomb guard)") from None
+        except (OSError, SyntaxError, ValueError) as err:
+            raise CorruptInput(path, f"unreadable image: {err}") from None
+    if image.format not in IMAGE_FORMATS:
+        raise UnsupportedInput(path, f"unsupported image format {image.format}")
+    return image
+
+
+def _open_image(path: Path, digest: str) -> Ingested:
+    """An image file; each frame of a multi-page TIFF is a page."""
+    with open_image(path) as image:
+        try:
+            frames = getattr(image, "n_frames", 1)
+            for frame in ImageSequence.Iterator(image):
+                _check_pixels(path, frame.width * frame.height)
+        except (OSError, EOFError, SyntaxError) as err:
+            raise CorruptInput(path, f"unreadable image: {err}") from None
+    if frames < 1:
+        raise EmptyInput(path, "image has no frames")
+    return Ingested(path, "image", digest,
+                    [PageImage(str(path), "image", i, i + 1) for i in range(frames)])
+
+
+def _check_pixels(path: Path | str, pixels: float) -> None:
+    """InputTooLarge when one page image would exceed MAX_PIXELS."""
+    if pixels > MAX_PIXELS:
+        raise InputTooLarge(path, f"page image would have {int(pixels)} pixels, more than "
+                                  f"{MAX_PIXELS} (decompression bomb guard)")
+
+
+def _open_pdf(path: Path, digest: str) -> Ingested:
+    """A PDF: text-layer pages as text, the others as page images to OCR."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as err:
+        if "password" in str(err).lower():
+            raise EncryptedInput(path, "encrypted PDF (needs a password)") from None
+        _raise_empty_or_corrupt(path)
+    with document:
+        count = len(document)
+        if count == 0:
+            raise EmptyInput(path, "PDF has no pages")
+        for index in range(count):
+            width, height = document[index].get_size()
+            _check_pixels(path, width * height * (DPI / 72) ** 2)
+    try:
+        with pdfplumber.open(path) as pdf:
+            layers = [_text_layer(page) for page in pdf.pages]
+    except Exception:  # noqa: BLE001 - pdfminer fails in many ways; pdfium read the file
+        print(f"warning: {path}: text layer unreadable, OCR-ing every page", file=sys.stderr)
+        layers = [None] * count
+    encoding = legacy.detect("\n".join(t for t in layers if t))
+    if encoding:
+        print(f"note: {path}: text layer in the legacy {encoding.upper()} font encoding, "
+              "converted to Unicode", file=sys.stderr)
+    pages: list[Page | PageImage] = []
+    for index, layer in enumerate(layers[:count]):
+        if layer is None:
+            pages.append(PageImage(str(path), "pdf", index, index + 1))
+        else:
+            text = legacy.to_unicode(layer, encoding) if encoding else nfc(layer)
+            pages.append(Page.from_text(index + 1, text, "text-layer"))
+    return Ingested(path, "pdf", digest, pages, encoding)
+
+
+def _raise_empty_or_corrupt(path: Path) -> None:
+    """After PDFium refused the file: EmptyInput for a sound PDF without pages, else corrupt."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            if len(pdf.pages) == 0:
+                raise EmptyInput(path, "PDF has no pages")
+    except pikepdf.PasswordError:
+        raise EncryptedInput(path, "encrypted PDF (needs a password)") from None
+    except pikepdf.PdfError as err:
+        reason = str(err).removeprefix(f"{path}: ")
+        raise CorruptInput(path, f"corrupt PDF ({reason})") from None
+    raise CorruptInput(path, "corrupt PDF: PDFium cannot read it")
+
+
+def _text_layer(page) -> str | None:  # noqa: ANN001 - a pdfplumber Page
+    """The page's own text when it has real text (enough letters, mapped to Unicode)."""
+    text = page.extract_text() or ""
+    letters = len(_LETTER.findall(text))
+    if letters < MIN_TEXT_LETTERS:
+        return None
+    unmapped = sum(len(m) for m in _UNMAPPED.findall(text))
+    if unmapped > MAX_UNMAPPED_SHARE * len(text):
+        return None
+    return text
+
+
+def load_page_image(page: PageImage) -> Image.Image:
+    """The pixels of one page: a PDF page rendered at DPI, or one image frame, as 8-bit gray."""
+    if page.kind == "pdf":
+        import pypdfium2 as pdfium
+
+        with pdfium.PdfDocument(page.path) as document:
+            image = document[page.index].render(scale=DPI / 72, grayscale=True).to_pil()
+    else:
+        with open_image(page.path) as source:
+            source.seek(page.index)
+            image = source.convert("L") if source.mode != "L" else source.copy()
+    return image.convert("L") if image.mode != "L" else image

@@ -1,0 +1,129 @@
+"""OCR one page image with Tesseract into the shared Page/Line/Word model.
+
+Words keep Tesseract's confidence (0–1) and box; lines follow Tesseract's own
+block/paragraph/line structure (``image_to_data``), in its reading order. A page scanned
+upside down or sideways is found by Tesseract's orientation detection (OSD), consulted
+only when the first reading is poor, so that upright pages cost one Tesseract run.
+Tesseract runs single-threaded (OMP_THREAD_LIMIT=1): parallelism comes from OCR-ing pages
+in separate processes, which scales better.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pytesseract
+from PIL import Image
+
+from extract.errors import UnknownModel
+from extract.text import Line, Page, Word, nfc
+
+DEFAULT_LANG = "vie"
+# A first reading whose mean word confidence is below this may be of a rotated page.
+ROTATION_SUSPECT_CONFIDENCE = 0.75
+# OSD's orientation confidence below this is noise (it guesses on sparse pages).
+MIN_OSD_CONFIDENCE = 2.0
+
+
+@dataclass
+class OcrResult:
+    """A page read by Tesseract and the seconds the Tesseract runs took."""
+
+    page: Page
+    tesseract_seconds: float
+    rotated: int = 0  # degrees the page was turned (clockwise) before its final reading
+
+
+@lru_cache(maxsize=None)
+def installed_models() -> frozenset[str]:
+    """The Tesseract models installed on this machine."""
+    return frozenset(pytesseract.get_languages(config=""))
+
+
+def resolve_lang(lang: str) -> str:
+    """``lang`` as Tesseract on this machine names it, or UnknownModel.
+
+    Debian installs the script model ``script/Vietnamese`` as plain ``Vietnamese``, so a
+    ``script/`` prefix is dropped when only the bare name exists.
+    """
+    models = installed_models()
+    resolved = []
+    for part in lang.split("+"):
+        if part not in models and part.startswith("script/") and part[7:] in models:
+            part = part[7:]
+        if part not in models:
+            raise UnknownModel(part, "no such Tesseract model installed (installed: "
+                                     f"{', '.join(sorted(models))})")
+        resolved.append(part)
+    return "+".join(resolved)
+
+
+def _single_threaded() -> None:
+    """Make every Tesseract started from this process use one thread."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _image_file(image: Image.Image, directory: str) -> str:
+    """Write ``image`` uncompressed (PGM/PBM: fast to write and to read) and return its path."""
+    if image.mode not in ("L", "1"):
+        image = image.convert("L")
+    path = os.path.join(directory, "page.pbm" if image.mode == "1" else "page.pgm")
+    image.save(path, dpi=image.info.get("dpi", (300, 300)))
+    return path
+
+
+def _read_lines(path: str, lang: str, number: int) -> tuple[Page, float]:
+    """One Tesseract run over an image file: the page's lines and the seconds it took."""
+    started = time.perf_counter()
+    data = pytesseract.image_to_data(path, lang=lang, output_type=pytesseract.Output.DICT)
+    seconds = time.perf_counter() - started
+    lines: dict[tuple[int, int, int], Line] = {}
+    for i, text in enumerate(data["text"]):
+        text = nfc(text.strip())
+        confidence = float(data["conf"][i])
+        if not text or confidence < 0:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
+        lines.setdefault(key, Line()).words.append(Word(text, confidence / 100, box))
+    return Page(number, list(lines.values()), "ocr"), seconds
+
+
+def mean_confidence(page: Page) -> float:
+    """Mean word confidence of a page (0 when it has no words)."""
+    words = [w.confidence for line in page.lines for w in line.words]
+    return sum(words) / len(words) if words else 0.0
+
+
+def _orientation(path: str) -> tuple[int, float, float]:
+    """OSD's clockwise rotation that makes the page upright, its confidence, and seconds."""
+    started = time.perf_counter()
+    try:
+        osd = pytesseract.image_to_osd(path, output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError:  # too few characters to decide
+        return 0, 0.0, time.perf_counter() - started
+    return int(osd["rotate"]), float(osd["orientation_conf"]), time.perf_counter() - started
+
+
+def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, number: int = 1) -> OcrResult:
+    """Read one page image; turn it upright first when OSD is confident it is rotated."""
+    _single_threaded()
+    with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
+        path = _image_file(image, tmp)
+        page, seconds = _read_lines(path, lang, number)
+        if mean_confidence(page) >= ROTATION_SUSPECT_CONFIDENCE:
+            return OcrResult(page, seconds)
+        rotate, confidence, osd_seconds = _orientation(path)
+        seconds += osd_seconds
+        if rotate == 0 or confidence < MIN_OSD_CONFIDENCE:
+            return OcrResult(page, seconds)
+        upright = image.rotate(-rotate, expand=True, fillcolor=255)
+        path = _image_file(upright, tmp)
+        turned, turned_seconds = _read_lines(path, lang, number)
+        seconds += turned_seconds
+        if mean_confidence(turned) > mean_confidence(page):
+            return OcrResult(turned, seconds, rotate)
+        return OcrResult(page, seconds)

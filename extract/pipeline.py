@@ -1,0 +1,96 @@
+"""The stages end to end: ``read_document`` (ingest + OCR) and ``extract_record`` (→ records).
+
+Pages that need OCR are read in a process pool, one Tesseract per core; each worker loads
+its own page pixels from the file (see ``extract.ingest.PageImage``). Pages come back in
+page order whatever order they finish in. ``workers=1`` runs in-process, for callers that
+already parallelise over documents (the batch).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract import ingest
+from extract.ocr import OcrResult, ocr_image, resolve_lang
+from extract.records import Record, Source
+from extract.text import Page
+
+# Documents with fewer pages to OCR than this get no progress bar (a few seconds of work).
+PROGRESS_MIN_PAGES = 3
+
+
+@dataclass
+class ReadDocument:
+    """A document's source description and its pages, in order."""
+
+    source: Source
+    pages: list[Page]
+    tesseract_seconds: float = 0.0  # summed over pages (the benchmark's overhead figure)
+    rotated_pages: list[int] = field(default_factory=list)  # numbers of pages turned upright
+
+
+def ocr_page(job: ingest.PageImage, lang: str) -> OcrResult:
+    """Load one page image and OCR it (runs inside a worker process)."""
+    return ocr_image(ingest.load_page_image(job), lang, job.number)
+
+
+def _worker_init() -> None:
+    """Each worker's Tesseract uses a single thread."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _ocr_jobs(jobs: list[ingest.PageImage], lang: str, workers: int | None,
+              progress: bool) -> list[OcrResult]:
+    """OCR ``jobs`` with up to ``workers`` processes; results in the order of ``jobs``."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    bar = None
+    if progress and len(jobs) >= PROGRESS_MIN_PAGES:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs), unit="page", desc="ocr", file=sys.stderr, leave=False)
+    try:
+        if workers == 1:
+            results = []
+            for job in jobs:
+                results.append(ocr_page(job, lang))
+                if bar:
+                    bar.update()
+            return results
+        with ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
+            futures = [pool.submit(ocr_page, job, lang) for job in jobs]
+            if bar:
+                for future in futures:
+                    future.add_done_callback(lambda _: bar.update())
+            return [future.result() for future in futures]
+    finally:
+        if bar:
+            bar.close()
+
+
+def read_document(path: Path, lang: str = "vie", workers: int | None = None,
+                  progress: bool = True) -> ReadDocument:
+    """The text of a PDF, image or text file, page by page, OCR-ing the pages that need it."""
+    path = Path(path)
+    opened = ingest.open_document(path)
+    jobs = [p for p in opened.pages if isinstance(p, ingest.PageImage)]
+    results = _ocr_jobs(jobs, resolve_lang(lang), workers, progress) if jobs else []
+    read = iter(results)
+    pages = [next(read).page if isinstance(p, ingest.PageImage) else p for p in opened.pages]
+    methods = {page.method for page in pages}
+    method = methods.pop() if len(methods) == 1 else "mixed"
+    source = Source(str(path), opened.sha256, opened.kind, len(pages), method)
+    return ReadDocument(source, pages, sum(r.tesseract_seconds for r in results),
+                        [r.page.number for r in results if r.rotated])
+
+
+def extract_record(path: Path, lang: str = "vie", workers: int | None = None,
+                   progress: bool = True) -> Record:
+    """Read a document, repair its text and parse it into the records of docs/records.md."""
+    from extract.parse import parse
+    from extract.repair import repair_pages
+
+    document = read_document(path, lang, workers, progress)
+    return parse(repair_pages(document.pages), document.source)
