@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="extract again the documents that failed in an earlier run")
     _common(p)
     p.set_defaults(func=cmd_batch)
 
