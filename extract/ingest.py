@@ -169,11 +169,9 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         _raise_empty_or_corrupt(path)
     with document:
         count = len(document)
-        if count == 0:
-            raise EmptyInput(path, "PDF has no pages")
-        for index in range(count):
-            width, height = document[index].get_size()
-            _check_pixels(path, width * height * (DPI / 72) ** 2)
+        sizes = [document[index].get_size() for index in range(count)]
+    if count == 0:
+        raise EmptyInput(path, "PDF has no pages")
     try:
         with pdfplumber.open(path) as pdf:
             layers = [_text_layer(page) for page in pdf.pages]
@@ -187,6 +185,8 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
     pages: list[Page | PageImage] = []
     for index, layer in enumerate(layers[:count]):
         if layer is None:
+            width, height = sizes[index]
+            _check_pixels(path, width * height * (DPI / 72) ** 2)
             pages.append(PageImage(str(path), "pdf", index, index + 1))
         else:
             text = legacy.to_unicode(layer, encoding) if encoding else nfc(layer)

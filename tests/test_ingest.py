@@ -1,0 +1,172 @@
+"""Ingest on real files made here: text files, text-layer PDFs (plain, Tesseract-made,
+legacy TCVN3/VNI fonts), and every kind of bad input, each raising its own error."""
+from __future__ import annotations
+
+import io
+import struct
+import unicodedata
+import zipfile
+import zlib
+from pathlib import Path
+
+import img2pdf
+import pikepdf
+import pytest
+import pytesseract
+from PIL import Image
+
+from extract import legacy
+from extract.errors import (CorruptInput, EmptyInput, EncryptedInput, InputTooLarge,
+                            MissingInput, UnsupportedInput)
+from extract.ingest import PageImage, open_document
+
+TCVN3_LINES = ["Céng hßa x· héi chñ nghÜa ViÖt Nam", "§éc lËp - Tù do - H¹nh phóc"]
+VNI_LINES = ["Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", "Ñoäc laäp - Töï do - Haïnh phuùc"]
+UNICODE_LINES = ["Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc"]
+
+
+def text_pdf(path: Path, pages: list[list[str]]) -> Path:
+    """A PDF whose pages show ``pages`` in Helvetica, WinAnsi strings, no ToUnicode map."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+        Encoding=pikepdf.Name.WinAnsiEncoding))
+    for lines in pages:
+        ops = [b"BT /F1 12 Tf 14 TL 72 760 Td"]
+        for line in lines:
+            raw = line.encode("cp1252").replace(b"\\", b"\\\\")
+            ops.append(b"(" + raw.replace(b"(", b"\\(").replace(b")", b"\\)") + b") ' ")
+        ops.append(b"ET")
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+            Contents=pdf.make_stream(b"\n".join(ops)))
+        pdf.pages.append(pikepdf.Page(page))
+    pdf.save(path)
+    return path
+
+
+def scan_pdf(path: Path, image: Image.Image) -> Path:
+    """An image-only PDF of one page."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(300, 300))
+    path.write_bytes(img2pdf.convert(buffer.getvalue()))
+    return path
+
+
+def test_text_file_passes_through_split_on_form_feeds(tmp_path):
+    decomposed = unicodedata.normalize("NFD", "Hội Nông dân tỉnh\n1.245 chi hội")
+    path = tmp_path / "report.ocr"  # any extension: the content decides
+    path.write_text(decomposed + "\fTrang hai\f", encoding="utf-8")
+    doc = open_document(path)
+    assert doc.kind == "text"
+    assert [p.number for p in doc.pages] == [1, 2]
+    assert doc.pages[0].text == "Hội Nông dân tỉnh\n1.245 chi hội"  # NFC
+    assert doc.pages[1].text == "Trang hai"
+    assert all(p.method == "text" for p in doc.pages)
+    assert {w.confidence for p in doc.pages for line in p.lines for w in line.words} == {1.0}
+
+
+def test_pdf_text_layer_is_used_instead_of_ocr(tmp_path):
+    path = text_pdf(tmp_path / "typed.pdf", [["Report of the provincial bloc", "Second line 2021"]])
+    doc = open_document(path)
+    assert doc.kind == "pdf" and doc.legacy_encoding is None
+    assert doc.pages[0].method == "text-layer"
+    assert doc.pages[0].text.splitlines() == ["Report of the provincial bloc", "Second line 2021"]
+
+
+def test_tesseract_pdf_text_layer_is_read(tmp_path, page_image):
+    image = tmp_path / "page.png"
+    page_image.save(image, dpi=(300, 300))
+    data = pytesseract.image_to_pdf_or_hocr(str(image), lang="vie", extension="pdf")
+    path = tmp_path / "searchable.pdf"
+    path.write_bytes(data)
+    doc = open_document(path)
+    assert doc.pages[0].method == "text-layer"
+    assert "41.560 hội viên" in doc.pages[0].text
+
+
+def test_scanned_pdf_pages_are_left_for_ocr(tmp_path, page_image):
+    doc = open_document(scan_pdf(tmp_path / "scan.pdf", page_image))
+    assert doc.pages == [PageImage(str(tmp_path / "scan.pdf"), "pdf", 0, 1)]
+
+
+@pytest.mark.parametrize("lines, encoding", [(TCVN3_LINES, "tcvn3"), (VNI_LINES, "vni")])
+def test_legacy_font_text_layer_is_converted(tmp_path, lines, encoding):
+    doc = open_document(text_pdf(tmp_path / "legacy.pdf", [lines]))
+    assert doc.legacy_encoding == encoding
+    assert doc.pages[0].text.splitlines() == UNICODE_LINES
+
+
+@pytest.mark.parametrize("lines, encoding", [(TCVN3_LINES, "tcvn3"), (VNI_LINES, "vni")])
+def test_legacy_detection_and_conversion(lines, encoding):
+    text = "\n".join(lines)
+    assert legacy.detect(text) == encoding
+    assert legacy.to_unicode(text, encoding) == "\n".join(UNICODE_LINES)
+
+
+def test_unicode_and_ascii_text_is_not_legacy():
+    assert legacy.detect("\n".join(UNICODE_LINES)) is None
+    assert legacy.detect("Tong ket phong trao thi dua nam 2020, Hoi Nong dan tinh") is None
+    assert legacy.detect("Über die Straße gehen zwölf Männer à la française") is None
+
+
+def _bomb_png(path: Path, side: int = 20000) -> Path:
+    """A tiny PNG file whose header claims side×side pixels (a decompression bomb)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    row = b"\x00" + b"\xff" * (side // 8)
+    body = zlib.compress(row * 64, 9)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
+                     + chunk(b"IEND", b""))
+    return path
+
+
+def bad_inputs(tmp_path: Path, page_image: Image.Image) -> dict[str, tuple[Path, type]]:
+    """Every kind of bad input, written to ``tmp_path``, with the error it must raise."""
+    scan = scan_pdf(tmp_path / "good.pdf", page_image)
+    data = scan.read_bytes()
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text(" \n\f\n", encoding="utf-8")
+    pikepdf.new().save(tmp_path / "zero.pdf")
+    (tmp_path / "truncated.pdf").write_bytes(data[: len(data) // 2])
+    with pikepdf.open(scan) as pdf:
+        pdf.save(tmp_path / "locked.pdf",
+                 encryption=pikepdf.Encryption(owner="owner", user="secret"))
+    (tmp_path / "noise.pdf").write_bytes(bytes(range(256)) * 40)  # binary, named .pdf
+    with zipfile.ZipFile(tmp_path / "archive.txt", "w") as archive:  # a zip named .txt
+        archive.writestr("a.txt", "nội dung")
+    (tmp_path / "utf16.txt").write_bytes("Hội viên".encode("utf-16"))
+    huge = pikepdf.new()
+    huge.add_blank_page(page_size=(14400, 14400))  # 200 in × 200 in: 3.6 Gpx at 300 dpi
+    huge.save(tmp_path / "huge.pdf")
+    return {
+        "missing": (tmp_path / "absent.pdf", MissingInput),
+        "directory": (tmp_path, MissingInput),
+        "empty file": (tmp_path / "empty.pdf", EmptyInput),
+        "blank text": (tmp_path / "blank.txt", EmptyInput),
+        "zero pages": (tmp_path / "zero.pdf", EmptyInput),
+        "truncated": (tmp_path / "truncated.pdf", CorruptInput),
+        "encrypted": (tmp_path / "locked.pdf", EncryptedInput),
+        "random bytes": (tmp_path / "noise.pdf", UnsupportedInput),
+        "zip": (tmp_path / "archive.txt", UnsupportedInput),
+        "utf-16 text": (tmp_path / "utf16.txt", UnsupportedInput),
+        "bomb png": (_bomb_png(tmp_path / "bomb.png"), InputTooLarge),
+        "huge pdf page": (tmp_path / "huge.pdf", InputTooLarge),
+    }
+
+
+BAD_INPUTS = ["missing", "directory", "empty file", "blank text", "zero pages", "truncated",
+              "encrypted", "random bytes", "zip", "utf-16 text", "bomb png", "huge pdf page"]
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_raises_its_error(tmp_path, page_image, case):
+    path, error = bad_inputs(tmp_path, page_image)[case]
+    with pytest.raises(error) as caught:
+        open_document(path)
+    assert type(caught.value) is error
+    assert "\n" not in str(caught.value)
