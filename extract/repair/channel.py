@@ -1,0 +1,212 @@
+"""The OCR channel: which true syllables could have produced an observed token, and how likely.
+
+``ChannelModel.candidates(token, kind)`` gives the true syllables (lowercase) with
+log P(observed token | syllable), best first, for three kinds of text: ``eng`` (OCR'd by
+Tesseract's English model: wrong base letters, digits for letters, lost marks), ``stripped``
+(diacritics removed) and ``vie`` (Vietnamese OCR: residual tone and letter confusions).
+Nothing here is written by hand: ``models/train_channel.py`` renders real Vietnamese text
+as scans, OCRs them with the real Tesseract and learns, per kind, (1) whole-token pairs
+(của → ctia) and (2) character edits (each true character → the 0–2 characters seen for
+it: "ủ" → "ti", "ố" → "6", "đ" → "p"), so unseen tokens get candidates too.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from extract.repair.lexicon import Lexicon, canonical, skeleton
+
+CHANNEL_FILE = Path(__file__).resolve().parents[2] / "models" / "channel.json.gz"
+KINDS = ("eng", "stripped", "vie")
+MAX_SEGMENT = 2  # a true character shows as at most this many observed characters
+MAX_CANDIDATES = 20
+MAX_CHANGES = {"eng": 3, "vie": 1}  # learned edits applied to propose skeletons
+FUZZY_DISTANCE = {"eng": 2, "vie": 1}  # rapidfuzz fallback over skeletons
+PROPOSAL_MIN_PROB = 0.01  # an edit proposes skeletons only when at least this likely
+PROPOSALS_PER_SEGMENT = 6
+SCORE_WINDOW = 12.0  # candidates further than this (in log prob) below the best are dropped
+TOKEN_WEIGHT = 3.0  # pseudo-count: how fast whole-token evidence outweighs char edits
+
+# Log probs for an edit never seen in training (by length of the observed segment), and the
+# bonus when the unseen segment is the bare letter (the mark lost).
+UNSEEN = (-9.0, -10.0, -13.0)
+UNSEEN_BARE = -4.0
+
+
+def heuristic_edits(truth: str, seg: str) -> float:
+    """Log-prob-like cost of true char ``truth`` seen as ``seg`` before anything is learned.
+
+    Used for the first alignment of training pairs only: same char best, bare letter next.
+    """
+    if seg == truth:
+        return 0.0
+    if seg == skeleton(truth):
+        return -1.0
+    return UNSEEN[len(seg)]
+
+
+@dataclass
+class KindModel:
+    """What was learned for one kind of text."""
+
+    edits: dict[str, dict[str, float]]  # true char → {observed segment: log prob}
+    tokens: dict[str, dict[str, int]]  # observed token → {true syllable: count}
+    truth_counts: dict[str, int]  # true syllable → times seen in training pairs
+
+    def edit_logp(self, truth: str, seg: str) -> float:
+        """log P(observed segment | true char), with the unseen fallback."""
+        row = self.edits.get(truth)
+        if row is not None:
+            lp = row.get(seg)
+            if lp is not None:
+                return lp
+        if seg and seg == skeleton(truth):
+            return UNSEEN_BARE
+        return UNSEEN[len(seg)]
+
+
+def align(truth: str, obs: str, edit_logp) -> tuple[float, list[tuple[str, str]]]:
+    """Best segmentation of ``obs`` into one 0–2 char segment per char of ``truth``.
+
+    Returns (log prob, [(true char, observed segment), …]); ``edit_logp(char, seg)`` scores
+    one emission. Viterbi over a small grid: both strings are one syllable long.
+    """
+    n, m = len(truth), len(obs)
+    neg = -math.inf
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back = [[0] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(n):
+        ch = truth[i]
+        row, nxt, nback = best[i], best[i + 1], back[i + 1]
+        for j in range(m + 1):
+            here = row[j]
+            if here == neg:
+                continue
+            for k in range(min(MAX_SEGMENT, m - j) + 1):
+                score = here + edit_logp(ch, obs[j:j + k])
+                if score > nxt[j + k]:
+                    nxt[j + k] = score
+                    nback[j + k] = k
+    total = best[n][m]
+    if total == neg:
+        return total, []
+    pairs, j = [], m
+    for i in range(n, 0, -1):
+        k = back[i][j]
+        pairs.append((truth[i - 1], obs[j - k:j]))
+        j -= k
+    pairs.reverse()
+    return total, pairs
+
+
+class ChannelModel:
+    """The learned channel for every kind, over the lexicon's syllables."""
+
+    def __init__(self, kinds: dict[str, KindModel], lexicon: Lexicon):
+        self.kinds = kinds
+        self.lexicon = lexicon
+        self._skeletons = list(lexicon.by_skeleton)
+        self._prefixes = {key[:i] for key in self._skeletons for i in range(len(key) + 1)}
+        self._inverse = {kind: self._inverse_edits(model) for kind, model in kinds.items()}
+        self._cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
+
+    @staticmethod
+    def _inverse_edits(model: KindModel) -> dict[str, tuple[str, ...]]:
+        """Observed segment → the bare letters it likely stands for (most likely first)."""
+        found: dict[str, dict[str, float]] = {}
+        for truth, row in model.edits.items():
+            bare = skeleton(truth)
+            for seg, lp in row.items():
+                if seg and seg != bare and lp >= math.log(PROPOSAL_MIN_PROB):
+                    slot = found.setdefault(seg, {})
+                    slot[bare] = max(slot.get(bare, -math.inf), lp)
+        return {seg: tuple(sorted(row, key=row.get, reverse=True)[:PROPOSALS_PER_SEGMENT])
+                for seg, row in found.items()}
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def load(path: Path = CHANNEL_FILE) -> "ChannelModel":
+        """The built channel (``models/channel.json.gz``) over ``Lexicon.load()``, once."""
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        kinds = {kind: KindModel(d["edits"], d["tokens"], d["truth_counts"])
+                 for kind, d in data["kinds"].items()}
+        return ChannelModel(kinds, Lexicon.load())
+
+    def candidates(self, token: str, kind: str) -> list[tuple[str, float]]:
+        """True syllables that may have produced ``token``, with log P(token | syllable).
+
+        ``token`` is one OCR token without surrounding punctuation, any case; the answer is
+        best first, at most ``MAX_CANDIDATES`` long (all same-skeleton syllables, with 0.0,
+        for ``stripped``), and empty when nothing in the lexicon is close.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown text kind {kind!r}; one of {', '.join(KINDS)}")
+        key = (token, kind)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._candidates(canonical(token.lower()), kind)
+        return hit
+
+    def _candidates(self, obs: str, kind: str) -> list[tuple[str, float]]:
+        if not obs:
+            return []
+        if kind == "stripped":
+            return [(syl, 0.0) for syl in self.lexicon.with_skeleton(skeleton(obs))]
+        model = self.kinds[kind]
+        pool: set[str] = set(model.tokens.get(obs, ()))
+        for key in self._proposals(obs, kind):
+            pool.update(self.lexicon.with_skeleton(key))
+        if len(pool) < MAX_CANDIDATES // 2:
+            for key, _, _ in process.extract(skeleton(obs), self._skeletons,
+                                             scorer=Levenshtein.distance, limit=10,
+                                             score_cutoff=FUZZY_DISTANCE[kind]):
+                pool.update(self.lexicon.with_skeleton(key))
+        scored = [(syl, self._score(model, syl, obs)) for syl in pool]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        if not scored:
+            return []
+        floor = scored[0][1] - SCORE_WINDOW
+        return [item for item in scored[:MAX_CANDIDATES] if item[1] >= floor]
+
+    def _proposals(self, obs: str, kind: str) -> set[str]:
+        """Lexicon skeletons reachable from ``obs`` by at most a few learned edits."""
+        inverse, prefixes, limit = self._inverse[kind], self._prefixes, MAX_CHANGES[kind]
+        bare = skeleton(obs)
+        found: set[str] = set()
+
+        def walk(i: int, prefix: str, changes: int) -> None:
+            if prefix not in prefixes:
+                return
+            if i == len(obs):
+                found.add(prefix)
+                return
+            walk(i + 1, prefix + bare[i], changes)
+            if changes < limit:
+                for k in range(1, MAX_SEGMENT + 1):
+                    if i + k <= len(obs):
+                        for letters in inverse.get(obs[i:i + k], ()):
+                            walk(i + k, prefix + letters, changes + 1)
+
+        walk(0, "", 0)
+        return {key for key in found if key in self.lexicon.by_skeleton}
+
+    @staticmethod
+    def _score(model: KindModel, syllable: str, obs: str) -> float:
+        """log P(obs | syllable): char edits, mixed with whole-token evidence when seen."""
+        by_edits, _ = align(syllable, obs, model.edit_logp)
+        seen = model.tokens.get(obs, {}).get(syllable, 0)
+        if not seen:
+            return by_edits
+        total = model.truth_counts[syllable]
+        weight = total / (total + TOKEN_WEIGHT)
+        mixed = weight * seen / total + (1 - weight) * math.exp(by_edits)
+        return math.log(mixed)
