@@ -1,0 +1,77 @@
+"""``cli.py repair FILE|-``: print repaired text, what changed (``--diff``) or per-token JSON.
+
+Exactly one output line per input line (``--json``: one JSON object per input line), so
+every line can be traced back to its source. The detected input kind goes to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from extract.errors import CorruptInput, EmptyInput, MissingInput, UnsupportedInput
+from extract.repair import decode_lines, document_kind, text_pages
+from extract.text import nfc
+
+
+def read_input(name: str) -> str:
+    """The text of file ``name`` (``-``: standard input), NFC; user errors raised."""
+    if name == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise MissingInput(name, "no such file")
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise MissingInput(name, f"cannot read: {err.strerror}") from None
+    if b"\0" in data:
+        raise UnsupportedInput(name, "not a text file (binary data)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CorruptInput(name, "not UTF-8 text") from None
+    if not text.strip():
+        raise EmptyInput(name, "no text")
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    """Repair ``args.file`` and write the result to stdout or ``args.output``."""
+    text = read_input(args.file)
+    trailing = text.endswith("\n")
+    pages = text_pages(text[:-1] if trailing else text)
+    kind = document_kind(pages)
+    print(f"repair: input kind {kind}", file=sys.stderr)
+    out: list[str] = []
+    page_texts: list[str] = []
+    number = 0  # input line number: a form feed does not start a new line
+    for p, page in enumerate(pages):
+        lines_out = []
+        for i, (line, choices) in enumerate(zip(page.lines, decode_lines(page.lines, kind))):
+            number += not (p and i == 0)
+            before = line.text
+            after = " ".join(c.text for c in choices)
+            lines_out.append(after)
+            if args.json:
+                out.append(json.dumps({
+                    "line": number, "page": p + 1, "kind": kind, "text": after,
+                    "tokens": [{"input": w.text, "text": c.text,
+                                "confidence": round(c.confidence, 4),
+                                "candidates": [[t, round(q, 4)] for t, q in c.alternatives]}
+                               for w, c in zip(line.words, choices)]}, ensure_ascii=False))
+            elif args.diff and before != after:
+                out.append(f"-{number}: {before}\n+{number}: {after}")
+        page_texts.append("\n".join(lines_out))
+    if args.json or args.diff:
+        result = "".join(row + "\n" for row in out)
+    else:
+        result = "\f".join(page_texts) + ("\n" if trailing else "")
+    if args.output:
+        Path(args.output).write_text(result, encoding="utf-8")
+    else:
+        sys.stdout.write(result)
+        sys.stdout.flush()
+    return 0

@@ -1,0 +1,202 @@
+"""Line decoding: pick, for every word of a line, the syllable the channel and the LM agree on.
+
+Each line is cut into pieces (``lm.pieces``): numbers and punctuation are kept and only give
+context; each word piece gets options — the channel model's candidate syllables, plus the
+piece itself when it is not a Vietnamese syllable (abbreviations, Latin words, codes). A
+beam Viterbi search over trigram states chooses the best sequence; a word's confidence is
+the posterior of its choice against its alternatives in the chosen context. The context at
+the start of a line is the end of the previous line, as report lines are wrapped sentences.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+from extract.repair.lexicon import Lexicon
+from extract.repair.lm import BOS, SHIFT, LanguageModel, is_number, lm_token, pieces
+
+LN10 = math.log(10.0)
+
+
+class Channel(Protocol):
+    """What the decoder needs from the channel model (``extract.repair.channel``)."""
+
+    def candidates(self, token: str, kind: str) -> list[tuple[str, float]]:
+        """Possible true syllables (lower case) of ``token`` with log P(token | syllable)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to read a piece: a syllable (``None`` keeps the piece) and its scores."""
+
+    text: str | None
+    lm_id: int
+    emit: float  # natural-log channel score plus priors
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Decoder weights, tuned on held-out rendered text (not on the samples)."""
+
+    beam: int = 16
+    max_candidates: int = 10
+    margin: float = 12.0      # drop channel candidates this far (nats) below the best one
+    lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
+    keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
+    # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
+    # right most of the time, an English model's output rarely.
+    identity_bonus: tuple[tuple[str, float], ...] = (("eng", 0.0), ("stripped", 0.0),
+                                                     ("vie", 4.0))
+
+
+@dataclass
+class Choice:
+    """The decoder's reading of one whitespace-delimited word."""
+
+    text: str
+    confidence: float
+    alternatives: list[tuple[str, float]]  # (piece reading, posterior) for --json
+
+
+def case_pattern(piece: str) -> str:
+    """"upper", "title" or "lower": how the letters of ``piece`` are cased."""
+    letters = [ch for ch in piece if ch.isalpha()]
+    if not letters:
+        return "lower"
+    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
+        return "upper"
+    return "title" if letters[0].isupper() else "lower"
+
+
+def apply_case(pattern: str, syllable: str) -> str:
+    """``syllable`` (lower case) written in ``pattern``."""
+    if pattern == "upper":
+        return syllable.upper()
+    if pattern == "title":
+        return syllable[:1].upper() + syllable[1:]
+    return syllable
+
+
+class Decoder:
+    """Beam Viterbi decoder over channel candidates scored by the trigram LM."""
+
+    def __init__(self, lm: LanguageModel, lexicon: Lexicon, channel: Channel,
+                 settings: Settings = Settings()):
+        self.lm = lm
+        self.lexicon = lexicon
+        self.channel = channel
+        self.settings = settings
+        self._bonus = dict(settings.identity_bonus)
+        self._options: dict[tuple[str, str], tuple[Option, ...]] = {}
+        self.bos = (lm.id(BOS), lm.id(BOS))
+
+    def options(self, piece: str, kind: str) -> tuple[Option, ...]:
+        """The readings of one piece (cached: the same OCR token recurs all the time)."""
+        key = (piece, kind)
+        found = self._options.get(key)
+        if found is None:
+            found = self._options[key] = self._make_options(piece, kind)
+        return found
+
+    def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
+        lm, s = self.lm, self.settings
+        if is_number(piece) or not any(ch.isalnum() for ch in piece) and len(piece) == 1:
+            return (Option(None, lm.id(lm_token(piece)), 0.0),)
+        low = piece.lower()
+        cands = sorted(self.channel.candidates(piece, kind), key=lambda c: -c[1])
+        if cands:
+            best = cands[0][1]
+            cands = [c for c in cands[: s.max_candidates] if c[1] >= best - s.margin]
+        out: list[Option] = []
+        bonus = self._bonus.get(kind, 0.0)
+        for syl, logp in cands:
+            out.append(Option(syl, lm.id(syl), logp + (bonus if syl == low else 0.0)))
+        if low not in self.lexicon:
+            out.append(Option(None, lm.id(low), -s.keep_cost))
+        elif not any(o.text == low for o in out):
+            out.append(Option(low, lm.id(low), bonus - s.keep_cost))
+        return tuple(out)
+
+    def decode(self, words: list[str], kind: str,
+               context: tuple[int, int] | None = None) -> tuple[list[Choice], tuple[int, int]]:
+        """Read one line (its words) of input ``kind``; returns choices and the new context."""
+        slots: list[tuple[int, str, tuple[Option, ...]]] = []
+        for index, word in enumerate(words):
+            for piece in pieces(word):
+                slots.append((index, piece, self.options(piece, kind)))
+        start = context or self.bos
+        path = self._viterbi([opts for _, _, opts in slots], start)
+        ids = [start[0], start[1]] + [opts[j].lm_id for (_, _, opts), j in zip(slots, path)]
+        texts: list[list[str]] = [[] for _ in words]
+        confs = [1.0] * len(words)
+        alts: list[list[tuple[str, float]]] = [[] for _ in words]
+        for i, ((index, piece, opts), j) in enumerate(zip(slots, path)):
+            chosen = opts[j]
+            texts[index].append(piece if chosen.text is None or chosen.text == piece.lower()
+                                else apply_case(case_pattern(piece), chosen.text))
+            if len(opts) > 1:
+                post = self._posteriors(opts, ids, i + 2)
+                confs[index] = min(confs[index], post[j])
+                alts[index].extend(
+                    (piece if o.text is None else apply_case(case_pattern(piece), o.text), p)
+                    for o, p in sorted(zip(opts, post), key=lambda x: -x[1]))
+        choices = [Choice("".join(t), c, a) for t, c, a in zip(texts, confs, alts)]
+        return choices, (ids[-2], ids[-1])
+
+    def _viterbi(self, columns: list[tuple[Option, ...]], start: tuple[int, int]) -> list[int]:
+        """Indexes of the best option per column (beam search over trigram states)."""
+        lm = self.lm
+        tri, bi, bow2, bow1, uni = lm.tri, lm.bi, lm.bow2, lm.bow1, lm.uni
+        weight = self.settings.lm_weight * LN10
+        beam = self.settings.beam
+        states: dict[tuple[int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
+        for opts in columns:
+            new: dict[tuple[int, int], tuple[float, tuple | None]] = {}
+            for (u, v), (score, back) in states.items():
+                uv = (u << SHIFT) | v
+                k3 = uv << SHIFT
+                k2 = v << SHIFT
+                b2 = bow2.get(uv, 0.0)
+                b1 = bow1[v]
+                for j, opt in enumerate(opts):
+                    w = opt.lm_id
+                    p = tri.get(k3 | w)
+                    if p is None:
+                        p = bi.get(k2 | w)
+                        p = b2 + (p if p is not None else b1 + uni[w])
+                    total = score + opt.emit + weight * p
+                    key = (v, w)
+                    cur = new.get(key)
+                    if cur is None or total > cur[0]:
+                        new[key] = (total, (j, back))
+            if len(new) > beam:
+                new = dict(sorted(new.items(), key=lambda kv: -kv[1][0])[:beam])
+            states = new
+        best = max(states.values(), key=lambda sb: sb[0])[1]
+        path: list[int] = []
+        while best is not None:
+            path.append(best[0])
+            best = best[1]
+        return path[::-1]
+
+    def _posteriors(self, opts: tuple[Option, ...], ids: list[int], at: int) -> list[float]:
+        """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides."""
+        score = self.lm.score
+        weight = self.settings.lm_weight * LN10
+        u, v = ids[at - 2], ids[at - 1]
+        nxt = ids[at + 1: at + 3]
+        logits = []
+        for opt in opts:
+            w = opt.lm_id
+            lp = score(u, v, w)
+            if nxt:
+                lp += score(v, w, nxt[0])
+                if len(nxt) > 1:
+                    lp += score(w, nxt[0], nxt[1])
+            logits.append(opt.emit + weight * lp)
+        top = max(logits)
+        exps = [math.exp(x - top) for x in logits]
+        total = sum(exps)
+        return [e / total for e in exps]
+

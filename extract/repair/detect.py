@@ -1,0 +1,63 @@
+"""Which of the three kinds of input a document is: ``eng``, ``stripped`` or ``vie``.
+
+The channel and the decoder behave very differently per kind (an English model's output is
+rewritten freely, Vietnamese OCR only on strong evidence), so the kind is decided once per
+document from the share of its words that carry Vietnamese marks, that are valid accented
+syllables, and that contain characters no Vietnamese word has.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex
+
+from extract.repair.lexicon import Lexicon, canonical
+from extract.repair.lm import pieces
+
+_VIETNAMESE_LETTER = regex.compile(r"[a-zà-ỹđ]", regex.IGNORECASE)
+_FOREIGN = regex.compile(r"[fjwz\d¥¢§©®£€]|[^\p{Latin}\p{N}]", regex.IGNORECASE)
+_VIET_ONLY = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+# Thresholds on the shares below (see ``Profile``); measured on rendered and OCR'd text.
+MIN_MARKED = 0.05  # fewer words with a Vietnamese mark than this: diacritics were stripped
+MIN_VALID = 0.85   # at least this many valid syllables (and few foreign marks): Vietnamese OCR
+MAX_FOREIGN = 0.03
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Shares of a document's word pieces (letters only counted)."""
+
+    words: int
+    marked: float   # contain a letter only Vietnamese uses (ă, ơ, đ, tone marks …)
+    valid: float    # are a syllable of the lexicon, as written
+    foreign: float  # contain a character no Vietnamese syllable has (f, ¥, a digit …)
+
+
+def profile(lines: Iterable[str], lexicon: Lexicon) -> Profile:
+    """Measure the word pieces of ``lines``."""
+    words = marked = valid = foreign = 0
+    for line in lines:
+        for piece in pieces(line):
+            if not any(ch.isalpha() for ch in piece):
+                continue
+            low = piece.lower()
+            if len(low) == 1 and not _VIETNAMESE_LETTER.match(low):
+                continue
+            words += 1
+            marked += any(ch in _VIET_ONLY for ch in low)
+            valid += canonical(low) in lexicon
+            foreign += bool(_FOREIGN.search(low))
+    n = max(words, 1)
+    return Profile(words, marked / n, valid / n, foreign / n)
+
+
+def detect_kind(lines: Iterable[str], lexicon: Lexicon) -> str:
+    """``"eng"``, ``"stripped"`` or ``"vie"`` for a document's lines."""
+    p = profile(lines, lexicon)
+    if p.words and p.marked < MIN_MARKED:
+        return "stripped"
+    if p.valid >= MIN_VALID and p.foreign <= MAX_FOREIGN:
+        return "vie"
+    return "eng" if p.words else "vie"

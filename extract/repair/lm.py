@@ -1,0 +1,134 @@
+"""The syllable trigram language model that decides between repair candidates by context.
+
+Interpolated Kneser-Ney, stored in backoff form (log10 probability of each kept n-gram plus
+a backoff weight per context), with integer syllable ids packed into int keys so that one
+lookup is one dict probe. Built by ``models/train_lm.py`` from real formal Vietnamese
+(``models/corpus.py``); loaded once per process from ``models/lm.npz``.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import regex
+
+from extract.repair.lexicon import canonical
+from extract.text import nfc
+
+MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "lm.npz"
+
+NUM = "<num>"  # any number, date or code made of digits
+UNK = "<unk>"  # a token outside the vocabulary
+BOS = "<s>"    # start of a training line (decoding starts from the previous line instead)
+SHIFT = 21     # bits per id in a packed key; vocabulary must stay below 2**21
+
+# Characters that may stand inside an OCR'd word: letters, digits, and the symbols an
+# English model reads for Vietnamese letters (¥ for ỹ, ¢ for ơ, …).
+WORD_CHARS = r"\p{L}\p{N}¥¢§©®£€"
+_PIECE = regex.compile(
+    rf"\p{{N}}+(?:[.,/:\-]\p{{N}}+)*(?![{WORD_CHARS}])"  # a number, date or number/number
+    rf"|[{WORD_CHARS}]+(?:['’][{WORD_CHARS}]+)*"       # a word (maybe with digits for letters)
+    r"|\S")                                            # one punctuation mark
+
+
+def pieces(text: str) -> list[str]:
+    """``text`` cut into numbers, words and single punctuation marks (spaces dropped)."""
+    return _PIECE.findall(text)
+
+
+def is_number(piece: str) -> bool:
+    """True for a piece that is a number (no letter in it)."""
+    return piece[0].isdigit() and not any(ch.isalpha() for ch in piece)
+
+
+def lm_token(piece: str) -> str:
+    """The LM token of a piece: ``<num>`` for numbers, else the piece lower-cased."""
+    return NUM if is_number(piece) else piece.lower()
+
+
+def lm_tokens(text: str) -> list[str]:
+    """The LM's view of a line of correct text: its pieces as LM tokens, tones canonical."""
+    return [lm_token(canonical(p)) for p in pieces(nfc(text))]
+
+
+def key2(v: int, w: int) -> int:
+    """Packed key of the bigram (v, w)."""
+    return (v << SHIFT) | w
+
+
+def key3(u: int, v: int, w: int) -> int:
+    """Packed key of the trigram (u, v, w)."""
+    return (((u << SHIFT) | v) << SHIFT) | w
+
+
+class LanguageModel:
+    """Backoff trigram model over syllable ids; scores are log10 probabilities."""
+
+    def __init__(self, words: list[str], uni: list[float], bow1: list[float],
+                 bi: dict[int, float], bow2: dict[int, float], tri: dict[int, float]):
+        self.words = words
+        self.ids = {w: i for i, w in enumerate(words)}
+        self.unk = self.ids[UNK]
+        self.uni = uni
+        self.bow1 = bow1
+        self.bi = bi
+        self.bow2 = bow2
+        self.tri = tri
+
+    def id(self, token: str) -> int:
+        """The id of an LM token (``<unk>`` when unknown)."""
+        return self.ids.get(token, self.unk)
+
+    def score(self, u: int, v: int, w: int) -> float:
+        """log10 P(w | u v) with Kneser-Ney backoff."""
+        p = self.tri.get((((u << SHIFT) | v) << SHIFT) | w)
+        if p is not None:
+            return p
+        b = self.bow2.get((u << SHIFT) | v, 0.0)
+        p = self.bi.get((v << SHIFT) | w)
+        if p is not None:
+            return b + p
+        return b + self.bow1[v] + self.uni[w]
+
+    def line_score(self, tokens: list[str]) -> float:
+        """log10 probability of a token sequence from a fresh context (for tests and tuning)."""
+        u = v = self.id(BOS)
+        total = 0.0
+        for tok in tokens:
+            w = self.id(tok)
+            total += self.score(u, v, w)
+            u, v = v, w
+        return total
+
+    def save(self, path: Path) -> None:
+        """Write the model as one compressed numpy archive."""
+        np.savez_compressed(
+            path, words=np.array("\n".join(self.words)),
+            uni=np.array(self.uni, dtype=np.float32), bow1=np.array(self.bow1, dtype=np.float32),
+            bi_k=np.fromiter(self.bi.keys(), dtype=np.int64, count=len(self.bi)),
+            bi_v=np.fromiter(self.bi.values(), dtype=np.float32, count=len(self.bi)),
+            bow2_k=np.fromiter(self.bow2.keys(), dtype=np.int64, count=len(self.bow2)),
+            bow2_v=np.fromiter(self.bow2.values(), dtype=np.float32, count=len(self.bow2)),
+            tri_k=np.fromiter(self.tri.keys(), dtype=np.int64, count=len(self.tri)),
+            tri_v=np.fromiter(self.tri.values(), dtype=np.float32, count=len(self.tri)))
+
+    @classmethod
+    def read(cls, path: Path) -> "LanguageModel":
+        """Read a model written by ``save``."""
+        z = np.load(path)
+
+        def table(name: str) -> dict[int, float]:
+            return dict(zip(z[f"{name}_k"].tolist(), z[f"{name}_v"].astype(np.float64).tolist()))
+
+        return cls(str(z["words"]).split("\n"), z["uni"].astype(np.float64).tolist(),
+                   z["bow1"].astype(np.float64).tolist(), table("bi"), table("bow2"),
+                   table("tri"))
+
+
+@functools.cache
+def load() -> LanguageModel:
+    """The model in ``models/``, loaded once per process."""
+    if not MODEL_PATH.exists():
+        raise FileNotFoundError(f"{MODEL_PATH} is missing: run python models/build.py")
+    return LanguageModel.read(MODEL_PATH)
