@@ -10,6 +10,7 @@ in separate processes, which scales better.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -40,7 +41,12 @@ class OcrResult:
 @lru_cache(maxsize=None)
 def installed_models() -> frozenset[str]:
     """The Tesseract models installed on this machine."""
-    return frozenset(pytesseract.get_languages(config=""))
+    try:
+        listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
+                                 capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise RuntimeError(f"cannot run Tesseract: {err}") from err
+    return frozenset(line.strip() for line in listing.splitlines()[1:] if line.strip())
 
 
 def resolve_lang(lang: str) -> str:

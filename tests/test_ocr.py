@@ -1,0 +1,117 @@
+"""OCR through the real Tesseract on pages rendered here: scanned PDF, mixed PDF, PNG, JPEG,
+multi-page TIFF, rotated pages, page order with several workers, model names."""
+from __future__ import annotations
+
+import io
+
+import img2pdf
+import pikepdf
+import pytest
+import pytesseract
+from conftest import PAGE_LINES, SECOND_PAGE_LINES
+from PIL import Image
+
+from extract.errors import UnknownModel
+from extract.metrics import syllable_accuracy
+from extract.ocr import ocr_image, resolve_lang
+from extract.pipeline import read_document
+from extract.text import fold
+
+TRUTH = "\n".join(PAGE_LINES)
+SECOND_TRUTH = "\n".join(SECOND_PAGE_LINES)
+
+
+def reads(truth: str, text: str) -> bool:
+    """True when ``text`` is a good OCR of ``truth``: every letter right but for the few
+    tone-mark confusions of Tesseract's ``vie`` model (thi/thị) that repair fixes later."""
+    return (syllable_accuracy(truth, text) >= 0.9
+            and syllable_accuracy(fold(truth), fold(text)) >= 0.98)
+
+
+def _pdf_bytes(*images: Image.Image) -> bytes:
+    """An image-only PDF with one page per image (PNG inside, 300 dpi)."""
+    pages = []
+    for image in images:
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", dpi=(300, 300))
+        pages.append(buffer.getvalue())
+    return img2pdf.convert(pages)
+
+
+def test_scanned_pdf_is_ocrd_with_confidences_boxes_and_lines(tmp_path, page_image):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_pdf_bytes(page_image))
+    doc = read_document(path, workers=1, progress=False)
+    assert (doc.source.kind, doc.source.method, doc.source.pages) == ("pdf", "ocr", 1)
+    page = doc.pages[0]
+    assert reads(TRUTH, page.text)
+    assert len(page.lines) == len(PAGE_LINES)  # Tesseract's lines, one per printed line
+    words = [w for line in page.lines for w in line.words]
+    assert all(0 < w.confidence <= 1 for w in words)
+    assert any(w.confidence < 1 for w in words)
+    width, height = page_image.size
+    assert all(w.box and 0 <= w.box[0] < width and 0 <= w.box[1] < height for w in words)
+    tops = [line.words[0].box[1] for line in page.lines]
+    assert tops == sorted(tops)  # reading order
+    assert doc.tesseract_seconds > 0
+
+
+def test_mixed_pdf_is_read_page_by_page(tmp_path, page_image, second_page_image):
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(_pdf_bytes(page_image))
+    image = tmp_path / "second.png"
+    second_page_image.save(image, dpi=(300, 300))
+    searchable = tmp_path / "searchable.pdf"
+    searchable.write_bytes(pytesseract.image_to_pdf_or_hocr(str(image), lang="vie",
+                                                            extension="pdf"))
+    merged = pikepdf.new()
+    for part in (scan, searchable):
+        with pikepdf.open(part) as pdf:
+            merged.pages.extend(pdf.pages)
+    merged.save(tmp_path / "mixed.pdf")
+    doc = read_document(tmp_path / "mixed.pdf", workers=1, progress=False)
+    assert doc.source.method == "mixed"
+    assert [p.method for p in doc.pages] == ["ocr", "text-layer"]
+    assert reads(TRUTH, doc.pages[0].text)
+    assert reads(SECOND_TRUTH, doc.pages[1].text)
+
+
+@pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("JPEG", ".jpg")])
+def test_image_files(tmp_path, page_image, fmt, suffix):
+    path = tmp_path / f"page{suffix}"
+    page_image.convert("RGB").save(path, fmt, dpi=(300, 300))
+    doc = read_document(path, workers=1, progress=False)
+    assert (doc.source.kind, doc.source.method, doc.source.pages) == ("image", "ocr", 1)
+    assert reads(TRUTH, doc.pages[0].text)
+
+
+def test_multipage_tiff_keeps_page_order_with_two_workers(tmp_path, page_image,
+                                                          second_page_image):
+    path = tmp_path / "pages.tif"
+    frames = [im.convert("1") for im in (second_page_image, page_image, second_page_image)]
+    frames[0].save(path, "TIFF", save_all=True, append_images=frames[1:], dpi=(300, 300),
+                   compression="packbits")
+    doc = read_document(path, workers=2, progress=False)
+    assert [p.number for p in doc.pages] == [1, 2, 3]
+    truths = [SECOND_TRUTH, TRUTH, SECOND_TRUTH]
+    assert all(reads(t, p.text) for t, p in zip(truths, doc.pages))
+
+
+@pytest.mark.parametrize("angle", [90, 180])
+def test_rotated_page_is_turned_upright(page_image, angle):
+    result = ocr_image(page_image.rotate(angle, expand=True, fillcolor=255), "vie")
+    assert reads(TRUTH, result.page.text)
+    assert result.rotated in (angle, 360 - angle)
+
+
+def test_upright_page_is_not_turned(page_image):
+    result = ocr_image(page_image, "vie")
+    assert result.rotated == 0
+    assert reads(TRUTH, result.page.text)
+
+
+def test_model_names():
+    assert resolve_lang("vie") == "vie"
+    assert resolve_lang("script/Vietnamese+eng") in ("script/Vietnamese+eng", "Vietnamese+eng")
+    with pytest.raises(UnknownModel):
+        resolve_lang("vie+klingon")
