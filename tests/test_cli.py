@@ -1,0 +1,63 @@
+"""``cli.py ocr`` as a user runs it: text on stdout (pages split by form feeds), ``-o``,
+and each bad input as one ``error:`` line on stderr with its documented exit code."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import img2pdf
+import pytest
+from PIL import Image
+from conftest import PAGE_LINES
+from test_ingest import BAD_INPUTS, bad_inputs
+
+from extract.metrics import syllable_accuracy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
+    """``python cli.py ARGS`` from the checkout, captured as text."""
+    return subprocess.run([sys.executable, "cli.py", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_ocr_text_file_prints_pages_split_by_form_feed(tmp_path):
+    path = tmp_path / "archive.txt"
+    path.write_text("Trang một\ndòng hai\fTrang hai\n", encoding="utf-8")
+    result = run_cli("ocr", path, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Trang một\ndòng hai\fTrang hai\n"
+    assert result.stderr == ""
+
+
+def test_ocr_scanned_pdf_to_output_file(tmp_path, page_image):
+    image = tmp_path / "page.png"
+    page_image.save(image, dpi=(300, 300))
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(img2pdf.convert(str(image)))
+    out = tmp_path / "out.txt"
+    result = run_cli("ocr", pdf, "-o", out, "--workers", "1", "--lang", "vie")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert syllable_accuracy("\n".join(PAGE_LINES), out.read_text(encoding="utf-8")) >= 0.9
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_is_one_error_line_and_its_exit_code(tmp_path, page_image, case):
+    path, error = bad_inputs(tmp_path, page_image)[case]
+    result = run_cli("ocr", path, "--quiet")
+    assert result.returncode == error.exit_code
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: "), result.stderr
+
+
+def test_unknown_model_is_a_usage_error(tmp_path):
+    image = tmp_path / "page.png"
+    Image.new("L", (200, 100), 255).save(image)
+    result = run_cli("ocr", image, "--lang", "vie+klingon")
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: klingon: ")
