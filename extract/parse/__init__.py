@@ -1,0 +1,86 @@
+"""Parse repaired pages into the records of ``docs/records.md``.
+
+``parse`` reads the header (issuer, number, place, date, type, title), every heading, the
+bloc and its groups, the member units that have their own section, and the figures. Two
+kinds of report are told apart from the document itself: a bloc's summary (several sections
+each about one member unit) and a member's own submission (no such sections; the issuer is
+the unit and every figure is its own).
+"""
+from __future__ import annotations
+
+from extract.parse.bloc import parse_bloc
+from extract.parse.figures import line_figures
+from extract.parse.header import parse_header
+from extract.parse.lines import DocLine, flatten
+from extract.parse.sections import Heading, find_headings
+from extract.parse.units import Gazetteer
+from extract.records import PageText, Record, Source, Unit
+from extract.text import Page, fold
+
+# Score (rapidfuzz ratio) a heading needs to name a unit when its siblings already do.
+SIBLING_SCORE = 60
+# A summary report has at least this many sections about distinct member units.
+MIN_UNIT_SECTIONS = 2
+
+
+def parse(pages: list[Page], source: Source) -> Record:
+    """The records of one document from its (repaired) pages."""
+    lines = flatten(pages)
+    gazetteer = Gazetteer.from_registry()
+    header = parse_header(lines, gazetteer)
+    record = Record(source=source, document=header.info)
+    record.pages = [PageText(p.number, p.text) for p in pages]
+    body = lines[header.end + 1:]
+    record.bloc = parse_bloc(body, gazetteer, header.info.issuer)
+    headings = find_headings(lines)
+    record.sections = [h.section for h in headings]
+    unit_spans = _unit_sections(headings, lines, gazetteer)
+    figures = [(dl, f) for dl in body for f in line_figures(lines, dl.index)]
+    issuer = header.info.issuer
+    if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):
+        for start, end, unit in unit_spans:
+            unit.figures = [f for dl, f in figures if start <= dl.index < end]
+        inside = {dl.index for start, end, _ in unit_spans for dl in lines[start:end]}
+        record.units = [u for _, _, u in unit_spans]
+        record.figures = [f for dl, f in figures if dl.index not in inside]
+    else:
+        hit = gazetteer.match(issuer)
+        record.units = [Unit(None, hit[0] if hit else issuer, [f for _, f in figures])]
+    return record
+
+
+def _is_bloc(name: str) -> bool:
+    """True if ``name`` is a bloc (khối / cụm thi đua) rather than a member unit."""
+    return fold(name).startswith(("khoi", "cum"))
+
+
+def _unit_sections(headings: list[Heading], lines: list[DocLine],
+                   gazetteer: Gazetteer) -> list[tuple[int, int, Unit]]:
+    """(first line, end line, unit) of each section that is about one member unit.
+
+    A heading names a unit when its title matches the gazetteer; a heading among siblings
+    that already name units needs only a looser match (OCR garbles names).
+    """
+    matches: list[tuple[str, float] | None] = [
+        gazetteer.match(h.section.title) if h.section.level >= 2 else None for h in headings]
+    confirmed: dict[tuple[str, int], int] = {}
+    for h, hit in zip(headings, matches):
+        if hit:
+            key = _parent(h)
+            confirmed[key] = confirmed.get(key, 0) + 1
+    spans = []
+    for k, (h, hit) in enumerate(zip(headings, matches)):
+        if hit is None and h.section.level >= 2 and confirmed.get(_parent(h), 0) >= 2:
+            hit = gazetteer.match(h.section.title, SIBLING_SCORE)
+        if hit is None:
+            continue
+        end = next((x.index for x in headings[k + 1:] if x.section.level <= h.section.level),
+                   len(lines))
+        spans.append((h.index, end, Unit(h.section.number, hit[0])))
+    return spans
+
+
+def _parent(h: Heading) -> tuple[str, int]:
+    """The parent number and level of a numbered heading (``3.14`` → ``("3", 3)``)."""
+    number = h.section.number or ""
+    return number.rpartition(".")[0], h.section.level

@@ -1,0 +1,124 @@
+"""The bloc: its name, how many members, head and deputy head, and its groups with leaders.
+
+Reports state these in running text (``Khối … gồm 18 đơn vị, do X làm Trưởng khối, Y làm
+Phó khối … chia làm 04 nhóm``; ``Nhóm 1 gồm 5 đơn vị: A (trưởng nhóm); B; C.``). Keywords
+are matched on folded text with a little slack for OCR (``Trudng Kh01``), and names are
+canonicalised through the gazetteer.
+"""
+from __future__ import annotations
+
+import regex
+
+from extract.parse.lines import DocLine
+from extract.parse.units import Gazetteer, sentence_case, tidy_name
+from extract.records import Bloc, Group
+from extract.text import fold
+
+_BLOC = regex.compile(r"\bkh\S{1,3}\s+thi\s+d\S{1,3}a\b")
+_NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
+_COUNT = regex.compile(
+    r"\bkh\S{1,3}\s+thi\s+d\S{1,3}a\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
+    r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
+_HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+tr\S{1,4}ng\s+kh\S{1,3}\b")
+_DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+ph\S{0,2}\s+kh\S{1,3}\b")
+_ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\s*[:\-–]\s*"
+                            r"(?P<x>[^,;.()]{3,120})")
+_GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
+_LEADER = regex.compile(r"\(\s*tr\S{1,4}ng\s+nh\S{0,3}m\s*\)?")
+_NEW_BLOCK = regex.compile(r"^\s*(?:[-+*•–]|\d{1,2}(?:\.\d{1,2})*[.)]?\s|[IVX]+\.)")
+
+
+def parse_bloc(lines: list[DocLine], gazetteer: Gazetteer, issuer: str | None) -> Bloc:
+    """The bloc as the document describes it; ``gazetteer`` learns the member list."""
+    text = " ".join(dl.text for dl in lines)
+    folded = fold(text)
+    bloc = Bloc(name=_name(text, folded, issuer))
+    count = _COUNT.search(folded)
+    bloc.member_count = int(count[1]) if count else None
+    bloc.groups = _groups(lines, gazetteer)
+    bloc.head = _role(text, folded, _HEAD, "tr", gazetteer)
+    bloc.deputy_head = _role(text, folded, _DEPUTY, "ph", gazetteer)
+    return bloc
+
+
+def _name(text: str, folded: str, issuer: str | None) -> str | None:
+    """The bloc's name: the issuer when the bloc issued the report, else its first mention."""
+    if issuer and _BLOC.match(fold(issuer)):
+        return issuer
+    for m in _BLOC.finditer(folded):
+        words = text[m.start():].split()
+        out: list[str] = []
+        for word in words[:14]:
+            bare = regex.sub(r"[^\p{L}\p{N}]+$", "", word)
+            if len(out) >= 3 and fold(bare) in _NAME_STOP:
+                break
+            out.append(bare)
+            if bare != word:
+                break
+        if len(out) >= 5:
+            return sentence_case(" ".join(out))
+    return None
+
+
+def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
+          gazetteer: Gazetteer) -> str | None:
+    """Head or deputy head: ``X làm Trưởng khối`` or ``Trưởng khối: X``."""
+    spans = [(m.start("x"), m.end("x")) for m in pattern.finditer(folded)]
+    spans += [(m.start("x"), m.end("x")) for m in _ROLE_FIRST.finditer(folded)
+              if m["role"].startswith(role)]
+    for start, end in spans:
+        candidate = text[start:end]
+        # Keep what follows the last "do" (… gồm 18 đơn vị do X làm Trưởng khối).
+        parts = regex.split(r"(?i)\bdo\b|\bvà\b|\bva\b", candidate)
+        candidate = parts[-1].strip()
+        hit = gazetteer.match(candidate)
+        if hit:
+            return hit[0]
+        if candidate:
+            return sentence_case(tidy_name(candidate))
+    return None
+
+
+def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
+    """``Nhóm N gồm …: A (trưởng nhóm); B; …`` lists, each with its leader and members."""
+    groups: list[Group] = []
+    seen: set[int] = set()
+    for i, dl in enumerate(lines):
+        m = _GROUP.match(dl.folded)
+        if not m or int(m[1]) in seen:
+            continue
+        body = dl.text[m.end():]
+        for nxt in lines[i + 1:i + 8]:
+            if (not nxt.text.strip() or _GROUP.match(nxt.folded) or _NEW_BLOCK.match(nxt.text)
+                    or body.rstrip().endswith(".")):
+                break
+            body += " " + nxt.text
+        members_text = _members_part(body)
+        if members_text is None:
+            continue
+        group = Group(int(m[1]))
+        for raw in regex.split(r";", members_text):
+            raw = raw.strip()
+            if not regex.search(r"\p{L}{2}", raw):
+                continue
+            name = gazetteer.canonical(raw)
+            gazetteer.add(raw, name)
+            group.members.append(name)
+            if _LEADER.search(fold(raw)) and group.leader is None:
+                group.leader = name
+        if group.members:
+            groups.append(group)
+            seen.add(group.number)
+    return groups
+
+
+def _members_part(body: str) -> str | None:
+    """The member list of a group line: after ``gồm …:`` (or after ``gồm``)."""
+    folded = fold(body)
+    colon = folded.find(":")
+    if 0 <= colon <= 40:
+        return body[colon + 1:]
+    m = regex.search(r"\bg\S{1,2}m\b", folded)
+    if m and m.start() <= 20:
+        return body[m.end():]
+    return None

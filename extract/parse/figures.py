@@ -1,0 +1,153 @@
+"""Figures: the quantities a report states (``17.885 hội viên``, ``13,1 tỷ đồng``, ``98,7%``).
+
+A figure is a number that counts or measures something named right after it. Numbers that
+only identify or date something are not figures: dates and years (``ngày 14``, ``năm 2020``,
+``18/12/2020``, ``2016-2020``), document numbers (``số 34``, ``68/2000/NĐ-CP``), ordinals
+(``lần thứ 5``, ``khóa X``, ``Nhóm 1``), list numbers at a line start, footnote marks glued to
+a word, phone numbers, and durations or anniversaries (``6 tháng``, ``90 năm``). Each figure
+keeps the confidence of the weakest word it was read from.
+"""
+from __future__ import annotations
+
+import regex
+
+from extract.parse.lines import DocLine
+from extract.parse.numbers import NUMBER, parse_number
+from extract.records import Figure
+
+# The measure stops before these words (docs/records.md, Conventions).
+FUNCTION_WORDS = frozenset(
+    "với và của cho trong được là đã đến tại so trên gồm từ theo ở về do nhằm hoặc hay".split())
+# Words before a number that make it an identifier, a date or an ordinal, not a quantity.
+IDENTIFIER_WORDS = frozenset(
+    "ngày tháng năm số thứ nhóm khóa khoá kỳ quý đợt lần điều khoản điểm chương mục phần "
+    "tầng phòng trang bảng biểu mẫu lục lớp cụm khối đoàn đội tổ xóm thôn ấp "
+    "đt thoại fax hotline mã lộ".split())
+# Measures that make a number a duration or an anniversary rather than a figure.
+TIME_WORDS = frozenset("năm tháng ngày giờ tuần quý".split())
+# Qualifiers, longest first: "tổng số" before "số".
+QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
+              "khoảng", "đạt", "tới", "ước", "tổng")
+# Unit symbols that may stand glued to the number.
+_SYMBOL = regex.compile(r"(%|‰|m²|m2|m³|m3|km²|km2|km|ha|kg|tấn)(?![\p{L}\p{N}])", regex.I)
+_LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
+
+
+def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
+    """Every figure on line ``i`` (the line before and after lend a qualifier or measure)."""
+    dl = lines[i]
+    text = dl.text
+    starts = _word_starts(dl)
+    figures = []
+    for m in NUMBER.finditer(text):
+        if not _stands_alone(text, m) or (m.start() == 0 and _LIST_NUMBER.match(text)):
+            continue
+        if regex.fullmatch(r"\d{8,}", m[0]):  # a phone or account number
+            continue
+        value = parse_number(m[0])
+        if value is None:
+            continue
+        before = text[:m.start()].split()
+        if not before and i > 0 and lines[i - 1].page == dl.page:
+            before = lines[i - 1].text.split()  # a sentence running on from the line above
+        if before and not before[-1][-1].isalnum():  # "đầu năm, 100%": a comma parts them
+            before = []
+        prev = _bare(before[-1]).lower() if before else ""
+        prev2 = _bare(before[-2]).lower() if len(before) > 1 else ""
+        if prev in IDENTIFIER_WORDS and not (prev == "số" and prev2 == "tổng"):
+            continue
+        measure, measure_end = _measure(lines, i, m.end())
+        if not measure or measure.split()[0].lower() in TIME_WORDS:
+            continue
+        confidence = min([_confidence(dl, starts, m.start(), m.end())]
+                         + ([_confidence(dl, starts, m.end(), measure_end)]
+                            if measure_end > m.end() else []))
+        figures.append(Figure(value, measure, clause(text, m.start()), dl.page, dl.line,
+                              round(confidence, 3), _qualifier(prev2, prev)))
+    return figures
+
+
+def clause(line: str, column: int) -> str:
+    """The clause of ``line`` around ``column``: between ``;``/``. ``/``: `` marks or the ends."""
+    starts = [line.rfind(mark, 0, column) + len(mark) for mark in ("; ", ". ", ": ")
+              if line.rfind(mark, 0, column) >= 0]
+    begin = max(starts, default=0)
+    ends = [i for i in (line.find(mark, column) for mark in (";", ". ")) if i >= 0]
+    end = min(ends, default=len(line))
+    return line[begin:end].strip().rstrip(".:,")
+
+
+def _stands_alone(text: str, m: regex.Match) -> bool:
+    """True if the number is a token of its own: not part of a date, range, code or word."""
+    left = text[m.start() - 1] if m.start() else " "
+    if left.isalnum() or left in "/-–.,_&":
+        return False
+    rest = text[m.end():]
+    if rest[:1] in ("/", "-", "–") and rest[1:2].isdigit():
+        return False
+    if rest[:1] in ("/", "\\", "_") or (rest[:1] in ".," and rest[1:2].isdigit()):
+        return False
+    if rest[:1].isalpha():
+        return bool(_SYMBOL.match(rest))
+    return True
+
+
+def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
+    """The measure after a number ending at ``end`` on line ``i``, and where it ends on that line.
+
+    At most three syllables, stopping at punctuation, a digit or a function word; a number
+    that ends its line takes its measure from the next line.
+    """
+    text = lines[i].text
+    rest = text[end:]
+    symbol = _SYMBOL.match(rest.lstrip()) if rest[:1] in ("", " ") else _SYMBOL.match(rest)
+    if symbol and (rest[:1] != " " or symbol[0] == "%"):
+        return symbol[0], end + (len(rest) - len(rest.lstrip())) + symbol.end()
+    tokens = rest.split()
+    own_line = True
+    if not tokens and i + 1 < len(lines) and lines[i + 1].page == lines[i].page:
+        tokens, own_line = lines[i + 1].text.split(), False
+    words: list[str] = []
+    for token in tokens[:3]:
+        if not token[0].isalpha():
+            break
+        word = _bare(token)
+        if not word or word.lower() in FUNCTION_WORDS or any(c.isdigit() for c in word):
+            break
+        words.append(word)
+        if word != token:
+            break
+    measure = " ".join(words)
+    if not own_line or not measure:
+        return measure, end
+    return measure, text.find(words[-1], end) + len(words[-1])
+
+
+def _qualifier(prev2: str, prev: str) -> str | None:
+    """The qualifier written before the number (``trên``, ``gần``, ``tổng số`` …), or None."""
+    for q in QUALIFIERS:
+        if " " in q and f"{prev2} {prev}" == q or q == prev:
+            return q
+    return None
+
+
+def _bare(token: str) -> str:
+    """A token without the punctuation around it (``(17.885;`` → ``17.885``)."""
+    return regex.sub(r"^[^\p{L}\p{N}%²]+|[^\p{L}\p{N}%²]+$", "", token)
+
+
+def _word_starts(dl: DocLine) -> list[int]:
+    """Character offset of each word of the line in ``dl.text``."""
+    starts, pos = [], 0
+    for word in dl.source.words:
+        starts.append(pos)
+        pos += len(word.text) + 1
+    return starts
+
+
+def _confidence(dl: DocLine, starts: list[int], begin: int, end: int) -> float:
+    """The lowest confidence among the words overlapping ``text[begin:end]``."""
+    words = dl.source.words
+    confidences = [w.confidence for w, s in zip(words, starts)
+                   if s < end and s + len(w.text) > begin]
+    return min(confidences, default=1.0)

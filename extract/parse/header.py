@@ -1,0 +1,173 @@
+"""Document metadata from the header block: issuer, number, place, date, type, title, year.
+
+An administrative document opens with two columns: on the left the superior body, the issuing
+body and ``Số: 44/BC-…``; on the right the national motto (``CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT
+NAM`` / ``Độc lập - Tự do - Hạnh phúc``) and ``<Place>, ngày … tháng … năm …``. OCR reads
+them interleaved on one line, so the columns are separated by locating the right column's
+fixed phrases (fuzzily: OCR garbles them) and cutting the line there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+from rapidfuzz import fuzz
+
+from extract.parse.lines import DocLine
+from extract.parse.sections import is_capitals
+from extract.parse.units import Gazetteer, sentence_case
+from extract.records import DocumentInfo
+from extract.text import fold
+
+MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
+# The header lies within the first lines of the first page.
+HEADER_LINES = 30
+DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi quyet",
+             "chuong trinh", "huong dan", "bien ban", "cong van", "tong ket")
+_NUMBER_LINE = regex.compile(r"^\W{0,3}s[o0-9]\S?\s*[:;.]\s*")
+_PLACE_DATE = regex.compile(
+    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*ng\S{1,3}\s+(?P<d>\S{1,3})\s+th\S{2,4}\s+"
+    r"(?P<m>\S{1,3})\s+n\S{1,3}\s+(?P<y>\d{4})")
+# Words that open a body's name (the issuing body, as opposed to its superior on line one).
+_BODY_WORDS = ("hoi", "lien hiep", "lien minh", "khoi", "ban", "cum", "lien doan", "uy ban",
+               "so", "phong", "trung tam", "doan", "mat tran")
+
+
+@dataclass
+class Header:
+    """The document metadata and the flat index of the last header line (the title's)."""
+
+    info: DocumentInfo
+    end: int
+
+
+def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
+    """The metadata of the document whose first lines are ``lines``."""
+    info = DocumentInfo()
+    first_page = [dl for dl in lines[:HEADER_LINES] if dl.page == lines[0].page] if lines else []
+    left: list[str] = []
+    type_at = None
+    for dl in first_page:
+        text = _cut_motto(dl.text)
+        folded = fold(text)
+        date = _PLACE_DATE.search(folded)
+        if date and info.date is None:
+            info.place, info.date, cut = _place_date(text, date)
+            text, folded = text[:cut], folded[:cut]
+        number = _NUMBER_LINE.match(folded)
+        if number and info.number is None:
+            info.number = regex.sub(r"\s+", "", text[number.end():]).strip(".,;:") or None
+            continue
+        kind = _doc_type(text)
+        if kind and info.date is not None or kind and info.number is not None:
+            type_at = dl.index
+            info.doc_type, rest = kind
+            if rest:
+                info.title = rest
+            break
+        if info.number is None and text.strip() and regex.search(r"\p{L}", text):
+            left.append(text.strip())
+    if type_at is not None and info.title is None:
+        info.title, end = _title(lines, type_at)
+    else:
+        end = type_at if type_at is not None else -1
+    info.issuer = _issuer(left, gazetteer, info.place)
+    info.year = _year(info.title) or (int(info.date[:4]) if info.date else None)
+    return Header(info, end)
+
+
+def _cut_motto(text: str) -> str:
+    """The line without the right column's motto (and what follows it on the line)."""
+    folded = fold(text)
+    for phrase in MOTTO:
+        hit = fuzz.partial_ratio_alignment(phrase, folded)
+        if hit and hit.score >= 75 and hit.dest_end - hit.dest_start >= 0.6 * len(phrase):
+            text = text[:hit.dest_start]
+            folded = folded[:hit.dest_start]
+    return text
+
+
+def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]:
+    """The place (capitalised words before the comma), the ISO date, and where the place starts."""
+    words = text[m.start("place"):m.end("place")].split()
+    place_words: list[str] = []
+    for word in reversed(words):
+        if not word[:1].isupper() or any(c.isdigit() or c in "/:" for c in word):
+            break
+        place_words.insert(0, word)
+    place = " ".join(place_words) or None
+    cut = text.rfind(place, 0, m.end("place")) if place else m.start("place")
+    try:
+        day, month, year = int(m["d"]), int(m["m"]), int(m["y"])
+    except ValueError:
+        return place, None, cut
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return place, None, cut
+    return place, f"{year:04d}-{month:02d}-{day:02d}", cut
+
+
+def _doc_type(text: str) -> tuple[str, str | None] | None:
+    """(type as written, rest of the line as a title or None) if the line names the type."""
+    stripped = text.strip()
+    if not is_capitals(stripped):
+        return None
+    folded = fold(stripped)
+    for kind in DOC_TYPES:
+        words = len(kind.split())
+        head = " ".join(folded.split()[:words])
+        if fuzz.ratio(head, kind) >= 80:
+            written = " ".join(stripped.split()[:words])
+            rest = " ".join(stripped.split()[words:]).strip(" .,:") or None
+            return written, sentence_case(rest) if rest else None
+    return None
+
+
+def _title(lines: list[DocLine], type_at: int) -> tuple[str | None, int]:
+    """The title under the type line (carried on while lines start in lower case)."""
+    parts: list[str] = []
+    end = type_at
+    for dl in lines[type_at + 1:type_at + 5]:
+        text = regex.sub(r"^[^\p{L}\p{N}]+", "", dl.text.strip())
+        if not text:
+            if parts:
+                break
+            continue
+        if parts and not (text[0].islower() or is_capitals(text) and is_capitals(parts[-1])):
+            break
+        parts.append(text)
+        end = dl.index
+    title = " ".join(parts).strip(" ,.;:") or None
+    return (sentence_case(title) if title else None), end
+
+
+def _issuer(left: list[str], gazetteer: Gazetteer, place: str | None) -> str | None:
+    """The issuing body: the left header lines, less the superior body on the first line."""
+    left = [t for t in left if len(regex.findall(r"\p{L}", t)) >= 2]
+    if not left:
+        return None
+    if len(left) >= 2 and fold(left[1]).startswith(_BODY_WORDS):
+        left = left[1:]
+    text = " ".join(left)
+    hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(text)
+    if hit:
+        return hit[0]
+    return keep_place_case(sentence_case(text), place)
+
+
+def keep_place_case(text: str, place: str | None) -> str:
+    """``text`` with the place name written as the place is (``nghệ an`` → ``Nghệ An``)."""
+    if not place:
+        return text
+    folded, key = fold(text), fold(place)
+    at = folded.rfind(key)
+    if at < 0:
+        return text
+    return text[:at] + place + text[at + len(place):]
+
+
+def _year(title: str | None) -> int | None:
+    """The year a report covers: the first year its title names."""
+    if not title:
+        return None
+    m = regex.search(r"\b(19|20)\d{2}\b", title)
+    return int(m[0]) if m else None

@@ -1,0 +1,41 @@
+"""The one parser of Vietnamese number formats: ``17.885``, ``1.172.455``, ``13,1``, ``04``.
+
+Vietnamese writes ``.`` between thousands and ``,`` before decimals. Every stage that turns
+digits into a value imports ``parse_number`` from here, so the rule lives in one place.
+"""
+from __future__ import annotations
+
+import regex
+
+# A number as it stands in running text: grouped thousands with an optional decimal part, or
+# plain digits with an optional decimal part. Dates (18/12/2020) and ranges (2016-2020) are
+# excluded by the callers, which look at the characters around a match.
+NUMBER = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
+
+
+def parse_number(text: str) -> int | float | None:
+    """The value of one number written the Vietnamese way, or None if ``text`` is not one.
+
+    ``17.885`` → 17885, ``1.172.455`` → 1172455, ``13,1`` → 13.1, ``04`` → 4. Several commas
+    (``1,172,455``) are read as thousands separators; a dot followed by other than three digits
+    (``3.2``) as a decimal point, the way English-trained sources write it.
+    """
+    text = text.strip()
+    if not regex.fullmatch(r"\d[\d.,]*", text) or text[-1] in ".,":
+        return None
+    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):
+        whole, _, frac = text.partition(",")
+        return _value(whole.replace(".", ""), frac)
+    if regex.fullmatch(r"\d{1,3}(?:,\d{3}){2,}", text):
+        return int(text.replace(",", ""))
+    if regex.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        whole, _, frac = text.replace(".", ",").partition(",")
+        return _value(whole, frac)
+    return None
+
+
+def _value(whole: str, frac: str) -> int | float:
+    """An int when there is no (non-zero) decimal part, else a float."""
+    if frac and int(frac) != 0:
+        return float(f"{int(whole)}.{frac}")
+    return int(whole)

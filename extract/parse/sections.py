@@ -1,0 +1,229 @@
+"""Headings: ``Phần thứ …``, Roman parts ``I.``–``XX.``, numbered sections ``1.``, ``2.1.``, ``3.14.``.
+
+Reports number their headings the same way everywhere, but OCR garbles the numbers (``I1.``
+or ``Il.`` for II., ``IIl.`` for III., ``1I.``, ``1.`` for I.) and running text holds numbered
+list items and lines that merely begin with a number. A heading is told from them by its form:
+a number that fits the numbering, then a title that starts with a capital and stands on a
+line of its own (short, or wrapping once), or an all-capitals title.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+from rapidfuzz import fuzz
+
+from extract.parse.lines import DocLine
+from extract.records import Section
+
+_ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
+_PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
+_NUMBERED = regex.compile(
+    r"^\W{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1]{1,5})"
+    r"(?P<sep>\s*[.:)]|\s)\s*(?P<title>\S.*)$")
+# OCR reads I as l, 1 or L; parts never run to L (50), so L is taken for I too.
+_ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I"})
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+_BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
+
+
+@dataclass
+class Heading:
+    """A heading found in the text, with the flat index of its line."""
+
+    section: Section
+    index: int
+
+
+def roman_value(numeral: str) -> int | None:
+    """The value of a Roman numeral ``I``…``XXXIX`` (strictly formed), else None."""
+    if not numeral or any(c not in _ROMAN_VALUES for c in numeral):
+        return None
+    total = 0
+    for i, c in enumerate(numeral):
+        v = _ROMAN_VALUES[c]
+        nxt = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -v if v < nxt else v
+    return total if to_roman(total) == numeral else None
+
+
+def to_roman(n: int) -> str:
+    """``n`` (1–49) as a Roman numeral."""
+    out = ""
+    for value, numeral in ((40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += numeral
+            n -= value
+    return out
+
+
+def is_capitals(text: str) -> bool:
+    """True when at least 80 % of the letters of ``text`` are capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def clean_title(text: str) -> str:
+    """A heading title without trailing full stop, colon, dashes or OCR specks."""
+    return regex.sub(r"[\s.:;,\-–_~'\"`]+$", "", text.strip()).strip()
+
+
+def find_headings(lines: list[DocLine]) -> list[Heading]:
+    """Every heading in document order."""
+    full = _full_line_length(lines)
+    headings: list[Heading] = []
+    expected_roman = 1
+    for i, dl in enumerate(lines):
+        text = dl.text.strip()
+        if not text or _BULLET.match(text):
+            continue
+        part = _part(dl)
+        if part:
+            title = _next_text(lines, i)
+            headings.append(Heading(Section(part, clean_title(title), 1, dl.page, dl.line), i))
+            expected_roman = 1
+            continue
+        m = _NUMBERED.match(text)
+        if not m:
+            continue
+        num, sep, title = m["num"], m["sep"].strip(), m["title"]
+        if not title[0].isalpha() and not (title[0] in "\"'“‘(" and len(title) > 1):
+            continue
+        roman = _as_roman(num, title, sep, expected_roman)
+        if roman:
+            headings.append(Heading(Section(to_roman(roman), clean_title(title), 1, dl.page,
+                                            dl.line), i))
+            expected_roman = roman + 1
+            continue
+        if not regex.fullmatch(r"\d{1,2}(?:\.\d{1,2}){0,3}", num):
+            continue
+        if "." not in num and sep != ".":
+            continue
+        parts = num.split(".")
+        if not _starts_upper(title):
+            continue
+        if not (_under_parent(headings, parts) or _stands_alone(lines, i, full, title)):
+            continue
+        if int(parts[0]) == 0:
+            continue
+        headings.append(Heading(Section(num, clean_title(title), len(parts) + 1, dl.page,
+                                        dl.line), i))
+    return _promote_first_part(headings)
+
+
+def _under_parent(headings: list[Heading], parts: list[str]) -> bool:
+    """True if ``2.1`` follows its parent ``2`` (or its elder sibling ``2.0``…``2.n``) directly.
+
+    Multi-level numbering that continues the numbering of the headings above is a heading
+    even when it runs on like a paragraph (``1.1. Nhóm 1 gồm 5 đơn vị: …``).
+    """
+    if len(parts) < 2 or not headings:
+        return False
+    last = headings[-1].section.number or ""
+    parent = ".".join(parts[:-1])
+    elder = ".".join([*parts[:-1], str(int(parts[-1]) - 1)])
+    return last == parent and parts[-1] == "1" or last == elder or last.startswith(elder + ".")
+
+
+def _part(dl: DocLine) -> str | None:
+    """``Phần thứ …`` as written when the line is that heading, else None."""
+    m = _PART.match(dl.folded.strip())
+    if not m or fuzz.ratio(regex.sub(r"\s+", " ", m[1]), "phan thu") < 60:
+        return None
+    if max(fuzz.ratio(m[2], o) for o in _ORDINALS) < 70:
+        return None
+    text = dl.text.strip()
+    start = len(text) - len(text.lstrip("\"'“‘-–—•* "))
+    return clean_title(text[start:])
+
+
+def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
+    """The Roman part number ``num`` stands for, or None if the line is not a Roman part.
+
+    OCR turns I into l or 1; a token of only digits counts as Roman only when it reads as
+    the part that comes next and its title is in capitals.
+    """
+    value = roman_value(num.translate(_ROMAN_DIGITS))
+    if value is None or value > 20:
+        return None
+    if num.isdigit() and (value != expected or value < 2 or not is_capitals(title)):
+        return None
+    if is_capitals(title):
+        return value
+    if sep == "." and _starts_upper(title) and len(title.split()) <= 14:
+        return value
+    return None
+
+
+def _starts_upper(title: str) -> bool:
+    first = next((c for c in title if c.isalpha()), "")
+    return first.isupper()
+
+
+def _full_line_length(lines: list[DocLine]) -> float:
+    """The length of a full line of running text (80th percentile of line lengths)."""
+    lengths = sorted(len(dl.text.strip()) for dl in lines if dl.text.strip())
+    return float(lengths[int(0.8 * (len(lengths) - 1))]) if lengths else 0.0
+
+
+def _stands_alone(lines: list[DocLine], i: int, full: float, title: str) -> bool:
+    """True if the numbered line at ``i`` is a heading rather than a numbered paragraph.
+
+    A heading is all capitals, or short, or ends its paragraph (the next line starts a new
+    one), or wraps once onto a short line; a list item runs on over full lines. A title
+    holding a semicolon is an enumeration in running text, never a heading.
+    """
+    nxt = _next_index(lines, i)
+    if ";" in title or (nxt is not None and _continues(lines[nxt].text)
+                        and ";" in lines[nxt].text):
+        return False
+    if is_capitals(title) or len(lines[i].text.strip()) < 0.75 * full or nxt is None:
+        return True
+    nxt_text = lines[nxt].text.strip()
+    if not _continues(nxt_text):
+        starts_block = (nxt > i + 1 or _NUMBERED.match(nxt_text) is not None
+                        or _BULLET.match(nxt_text) is not None)
+        return starts_block or lines[i].text.rstrip()[-1:] in ".:"
+    after = _next_index(lines, nxt)
+    wraps_once = len(nxt_text) < 0.75 * full and (after is None or not _continues(
+        lines[after].text))
+    return wraps_once and len(lines[i].text.split()) + len(nxt_text.split()) <= 35
+
+
+def _continues(text: str) -> bool:
+    """True if a line carries on the sentence above it (starts with a small letter)."""
+    first = next((c for c in text if c.isalnum()), "")
+    return first.isalpha() and first.islower()
+
+
+def _next_index(lines: list[DocLine], i: int) -> int | None:
+    """Index of the next non-empty line after ``i`` on the same page, or None."""
+    for j in range(i + 1, len(lines)):
+        if lines[j].page != lines[i].page:
+            return None
+        if lines[j].text.strip():
+            return j
+    return None
+
+
+def _next_text(lines: list[DocLine], i: int) -> str:
+    """The next non-empty line after ``i`` (any page)."""
+    for j in range(i + 1, len(lines)):
+        if lines[j].text.strip():
+            return lines[j].text.strip()
+    return ""
+
+
+def _promote_first_part(headings: list[Heading]) -> list[Heading]:
+    """Read an all-capitals ``1.`` before a Roman ``II`` as the part ``I`` OCR took it for."""
+    for k, h in enumerate(headings):
+        s = h.section
+        if s.number != "1" or not is_capitals(s.title):
+            continue
+        before = [x.section for x in headings[:k] if x.section.level == 1]
+        if before and roman_value(before[-1].number or ""):
+            continue
+        after = next((x.section for x in headings[k + 1:] if x.section.level == 1), None)
+        if after is not None and after.number == "II":
+            h.section = Section("I", s.title, 1, s.page, s.line)
+    return headings
