@@ -1,0 +1,361 @@
+"""``cli.py batch``: convert many documents into the bloc database, resumably.
+
+Files are hashed first (cheap) so documents already done are skipped without being read.
+The rest run in parallel — one document per process (its pages read in that process), or,
+with ``--scheduler``, one document per task on a Dask distributed cluster — and every result
+comes back to this process, the database's only writer, which stores each document in one
+transaction. A file that cannot be extracted is recorded as failed with its error line and
+the batch goes on; rerunning retries failures only with ``--retry-failed``. Ctrl-C stops the
+workers, keeps every document already written and writes no partial one.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import os
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from extract.errors import EXIT_FAILED_DOCUMENTS, EXIT_OK, EXIT_USAGE, InputError, MissingInput
+from extract.records import Record
+from extract.store import Store
+
+# File types taken from folders (named files and glob matches are always taken: a file
+# that is not a document is then recorded as failed, with its reason).
+DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
+                     ".jp2", ".txt"}
+EXIT_INTERRUPTED = 130
+# Dask: tasks in flight per worker thread (the next one is already queued when one ends).
+DASK_TASKS_PER_THREAD = 2
+# How long to keep trying to reach the Dask scheduler before giving up.
+DASK_CONNECT_SECONDS = 15
+
+
+@dataclass
+class Job:
+    """One input file: where it is, its content hash (None if unreadable), its size."""
+
+    path: Path
+    sha256: str | None
+    size: int
+    error: str | None = None  # why it could not be read, when sha256 is None
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back for one document: its record or its error line."""
+
+    path: str
+    record: Record | None
+    error: str | None
+    seconds: float
+
+
+@dataclass
+class Tally:
+    """The running totals the summary reports."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    failed_before: int = 0  # skipped because they failed in an earlier run
+    pages: int = 0
+    figures: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def collect(paths: list[str]) -> list[Path]:
+    """The files that PATH arguments name: folders recursively (document types only),
+    globs and files, each once, in the order given (folders sorted)."""
+    found: dict[Path, None] = {}
+    for arg in paths:
+        path = Path(arg)
+        if path.is_dir():
+            for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+                if sub.suffix.lower() in DOCUMENT_SUFFIXES:
+                    found.setdefault(sub.resolve())
+        elif path.exists() or path.is_symlink():
+            found.setdefault(path.resolve())
+        elif glob.has_magic(arg):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                raise MissingInput(arg, "no file matches this pattern")
+            for match in collect(matches):
+                found.setdefault(match)
+        else:
+            raise MissingInput(arg, "no such file or folder")
+    return list(found)
+
+
+def hash_file(path: Path) -> Job:
+    """The file's sha256 (the document's identity) and size, or its read error."""
+    try:
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        return Job(path, digest, path.stat().st_size)
+    except OSError as err:
+        return Job(path, None, 0, f"cannot read: {err.strerror or err}")
+
+
+def extract_one(path: str, lang: str, page_workers: int) -> Outcome:
+    """Extract one document (runs in a worker); an input error becomes the outcome's error
+    line, and so does an unexpected one, so that one bad document never stops a batch."""
+    from extract.pipeline import extract_record
+
+    start = time.monotonic()
+    try:
+        record = extract_record(Path(path), lang=lang, workers=page_workers, progress=False)
+        return Outcome(path, record, None, time.monotonic() - start)
+    except InputError as err:
+        return Outcome(path, None, err.message, time.monotonic() - start)
+    except Exception as err:  # noqa: BLE001 - recorded with the document, batch goes on
+        return Outcome(path, None, f"internal error: {type(err).__name__}: {err}",
+                       time.monotonic() - start)
+
+
+def extract_bytes(path: str, data: bytes, lang: str) -> Outcome:
+    """Extract a document sent as bytes (a Dask task: the worker needs no shared disk);
+    the outcome names the original path."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
+        local = Path(tmp) / Path(path).name
+        local.write_bytes(data)
+        outcome = extract_one(str(local), lang, 1)
+    outcome.path = path
+    if outcome.record is not None:
+        outcome.record.source.path = path
+    return outcome
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent (which stops them) and give Tesseract one thread."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+
+
+def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, Outcome]]:
+    """Extract ``jobs`` in a process pool of ``workers``, yielding each as it finishes.
+
+    At most ``workers`` documents are in flight; when fewer documents than workers remain,
+    a document's pages get the spare cores. A worker process that dies fails only the
+    documents it was running, and the pool is restarted for the rest.
+    """
+    pending = deque(jobs)
+    while pending:
+        pool = ProcessPoolExecutor(workers, initializer=_worker_init)
+        running: dict[Future, Job] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < workers:
+                    job = pending.popleft()
+                    left = len(pending) + len(running) + 1
+                    page_workers = max(1, workers // left)
+                    running[pool.submit(extract_one, str(job.path), lang, page_workers)] = job
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                broken = False
+                for future in finished:
+                    job = running.pop(future)
+                    try:
+                        yield job, future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        yield job, Outcome(str(job.path), None,
+                                           "worker process died while extracting it", 0.0)
+                if broken:
+                    for future, job in running.items():
+                        yield job, Outcome(str(job.path), None,
+                                           "worker process died while extracting it", 0.0)
+                    running.clear()
+                    break
+        finally:
+            _stop_pool(pool)
+
+
+def run_dask(jobs: list[Job], lang: str, scheduler: str) -> Iterator[tuple[Job, Outcome]]:
+    """Extract ``jobs`` as tasks on the Dask cluster at ``scheduler``, yielding each as it
+    finishes; files travel as bytes, so workers need the project but not the files."""
+    from distributed import Client, as_completed
+
+    client = Client(scheduler, timeout=f"{DASK_CONNECT_SECONDS}s")
+    pending = deque(jobs)
+    in_flight: dict[str, Job] = {}
+    limit = max(1, DASK_TASKS_PER_THREAD * sum(client.nthreads().values()))
+
+    def submit() -> Future:
+        job = pending.popleft()
+        future = client.submit(extract_bytes, str(job.path), job.path.read_bytes(), lang,
+                               key=f"extract-{job.sha256}-{uuid.uuid4().hex[:8]}", pure=False)
+        in_flight[future.key] = job
+        return future
+
+    queue = as_completed()
+    try:
+        for _ in range(min(limit, len(pending))):
+            queue.add(submit())
+        for future in queue:
+            job = in_flight.pop(future.key)
+            try:
+                outcome = future.result()
+            except Exception as err:  # noqa: BLE001 - a lost worker fails this document only
+                outcome = Outcome(str(job.path), None,
+                                  f"cluster task failed: {type(err).__name__}: {err}", 0.0)
+            future.release()
+            yield job, outcome
+            if pending:
+                queue.add(submit())
+    finally:
+        client.cancel(list(queue.futures), force=True)
+        queue.clear()
+        client.close()
+
+
+def plan(files: list[Path], store: Store, retry_failed: bool,
+         tally: Tally) -> tuple[list[Job], list[Job]]:
+    """Split the files into (to extract, unreadable) and count the ones skipped: done
+    before, failed before (unless ``retry_failed``) or the same content twice."""
+    known = store.known()
+    todo: list[Job] = []
+    unreadable: list[Job] = []
+    seen: set[str] = set()
+    for job in map(hash_file, files):
+        if job.sha256 is None:
+            if str(job.path) in known.failed_paths and not retry_failed:
+                tally.skipped += 1
+                tally.failed_before += 1
+            else:
+                unreadable.append(job)
+        elif job.sha256 in known.done or job.sha256 in seen:
+            tally.skipped += 1
+        elif job.sha256 in known.failed_sha and not retry_failed:
+            tally.skipped += 1
+            tally.failed_before += 1
+        else:
+            seen.add(job.sha256)
+            todo.append(job)
+    todo.sort(key=lambda j: -j.size)  # largest first: no long document left alone at the end
+    return todo, unreadable
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+def summary(tally: Tally, seconds: float, db: str) -> str:
+    """The end-of-batch lines for stderr: totals, then each failure with its error."""
+    failed = f"{tally.failed} failed"
+    if tally.failed_before:
+        failed += f" (+{tally.failed_before} failed in an earlier run: --retry-failed)"
+    lines = [f"batch: {tally.done} done, {tally.skipped} skipped, {failed}, {tally.pages} pages, "
+             f"{tally.figures} figures, {_duration(seconds)} → {db}"]
+    lines += [f"failed: {e}" for e in tally.errors]
+    return "\n".join(lines)
+
+
+def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> None:
+    """Write one finished document (or its failure) and count it."""
+    if outcome.record is not None:
+        record = outcome.record
+        store.write_record(record, sha256=job.sha256, path=str(job.path), seconds=outcome.seconds)
+        tally.done += 1
+        tally.pages += record.source.pages
+        tally.figures += len(record.figures) + sum(len(u.figures) for u in record.units)
+    else:
+        store.write_failure(str(job.path), job.sha256, outcome.error or "unknown error",
+                            seconds=outcome.seconds)
+        tally.failed += 1
+        tally.errors.append(f"{job.path}: {outcome.error}")
+
+
+def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | None = None,
+            scheduler: str | None = None, retry_failed: bool = False, progress: bool = True,
+            tally: Tally | None = None) -> Tally:
+    """Extract ``files`` into ``store``; the library form of ``cli.py batch``."""
+    tally = tally if tally is not None else Tally()
+    todo, unreadable = plan(files, store, retry_failed, tally)
+    for job in unreadable:
+        _store_outcome(store, job, Outcome(str(job.path), None, job.error, 0.0), tally)
+    if not todo:
+        return tally
+    workers = max(1, workers or os.cpu_count() or 1)
+    n = min(workers, len(todo))
+    where = f"on {scheduler}" if scheduler else f"with {n} worker{'s' if n > 1 else ''}"
+    print(f"batch: {len(files)} files, {tally.skipped} skipped, {len(todo)} to extract {where}",
+          file=sys.stderr)
+    results = run_dask(todo, lang, scheduler) if scheduler else run_local(todo, lang, workers)
+    bar = _progress(len(todo), progress)
+    try:
+        for job, outcome in results:
+            _store_outcome(store, job, outcome, tally)
+            bar(tally)
+    finally:
+        results.close()  # stops the workers when we leave early (Ctrl-C, database error)
+        bar(None)
+    return tally
+
+
+def _progress(total: int, enabled: bool) -> Callable[[Tally | None], None]:
+    """A progress callback: documents with ETA, pages and failures on stderr (None closes)."""
+    if not enabled:
+        return lambda _tally: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="doc", desc="batch", file=sys.stderr, dynamic_ncols=True)
+    start = time.monotonic()
+
+    def update(tally: Tally | None) -> None:
+        if tally is None:
+            bar.close()
+            return
+        rate = tally.pages / max(time.monotonic() - start, 1e-9)
+        bar.set_postfix_str(f"{tally.pages} pages ({rate:.2f}/s), {tally.failed} failed",
+                            refresh=False)
+        bar.update()
+
+    return update
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """``cli.py batch``: convert, print the summary; exit 1 when a document failed, 130 on
+    Ctrl-C."""
+    from extract.ocr import resolve_lang
+
+    start = time.monotonic()
+    files = collect(args.paths)
+    lang = resolve_lang(args.lang)  # a wrong --lang is one error now, not one per document
+    tally = Tally()
+    with Store(args.db) as store:
+        try:
+            convert(files, store, lang=lang, workers=args.workers, scheduler=args.scheduler,
+                    retry_failed=getattr(args, "retry_failed", False),
+                    progress=not args.quiet, tally=tally)
+        except KeyboardInterrupt:
+            print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
+            print("batch: interrupted; every document written is complete, rerun to resume",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except OSError as err:
+            if args.scheduler:
+                print(f"error: {args.scheduler}: cannot reach the Dask scheduler: {err}",
+                      file=sys.stderr)
+                return EXIT_USAGE
+            raise
+    print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
+    return EXIT_FAILED_DOCUMENTS if tally.failed or tally.failed_before else EXIT_OK
