@@ -14,6 +14,8 @@ from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import Bloc, Group
 from extract.text import fold
 
+# A group's member list names units, so a looser match to the registry is safe there.
+MEMBER_SCORE = 70
 _BLOC = regex.compile(r"\bkh\S{1,3}\s+thi\s+d\S{1,3}a\b")
 _NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
 _COUNT = regex.compile(
@@ -23,6 +25,7 @@ _HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+tr\S{1,4}ng\s+kh\S{1,3}
 _DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+ph\S{0,2}\s+kh\S{1,3}\b")
 _ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\s*[:\-–]\s*"
                             r"(?P<x>[^,;.()]{3,120})")
+_ROLE_CUT = regex.compile(r"\bdo\b|\blam\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
 _LEADER = regex.compile(r"\(\s*tr\S{1,4}ng\s+nh\S{0,3}m\s*\)?")
 _NEW_BLOCK = regex.compile(r"^\s*(?:[-+*•–]|\d{1,2}(?:\.\d{1,2})*[.)]?\s|[IVX]+\.)")
@@ -67,10 +70,9 @@ def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
     spans += [(m.start("x"), m.end("x")) for m in _ROLE_FIRST.finditer(folded)
               if m["role"].startswith(role)]
     for start, end in spans:
-        candidate = text[start:end]
-        # Keep what follows the last "do" (… gồm 18 đơn vị do X làm Trưởng khối).
-        parts = regex.split(r"(?i)\bdo\b|\bvà\b|\bva\b", candidate)
-        candidate = parts[-1].strip()
+        # Keep what follows the last "do" or other role (… 18 đơn vị do X làm Trưởng khối).
+        cuts = [m.end() for m in _ROLE_CUT.finditer(folded[start:end])]
+        candidate = text[start + max(cuts, default=0):end].strip()
         hit = gazetteer.match(candidate)
         if hit:
             return hit[0]
@@ -101,7 +103,7 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
             raw = raw.strip()
             if not regex.search(r"\p{L}{2}", raw):
                 continue
-            name = gazetteer.canonical(raw)
+            name = gazetteer.canonical(raw, MEMBER_SCORE)
             gazetteer.add(raw, name)
             group.members.append(name)
             if _LEADER.search(fold(raw)) and group.leader is None:

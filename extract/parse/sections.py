@@ -65,7 +65,7 @@ def is_capitals(text: str) -> bool:
 
 def clean_title(text: str) -> str:
     """A heading title without trailing full stop, colon, dashes or OCR specks."""
-    return regex.sub(r"[\s.:;,\-–_~'\"`]+$", "", text.strip()).strip()
+    return regex.sub(r"[\s.:;,\-–_~`]+$", "", text.strip()).strip()
 
 
 def find_headings(lines: list[DocLine]) -> list[Heading]:
@@ -112,17 +112,19 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
 
 
 def _under_parent(headings: list[Heading], parts: list[str]) -> bool:
-    """True if ``2.1`` follows its parent ``2`` (or its elder sibling ``2.0``…``2.n``) directly.
+    """True if ``2.1`` follows its parent ``2``, or ``4`` / ``2.4`` its elder sibling's section.
 
-    Multi-level numbering that continues the numbering of the headings above is a heading
-    even when it runs on like a paragraph (``1.1. Nhóm 1 gồm 5 đơn vị: …``).
+    Numbering that continues the numbering of the headings above is a heading even when it
+    runs on like a paragraph (``1.1. Nhóm 1 gồm 5 đơn vị: …``).
     """
-    if len(parts) < 2 or not headings:
+    if not headings:
         return False
     last = headings[-1].section.number or ""
     parent = ".".join(parts[:-1])
     elder = ".".join([*parts[:-1], str(int(parts[-1]) - 1)])
-    return last == parent and parts[-1] == "1" or last == elder or last.startswith(elder + ".")
+    if parts[-1] == "1":
+        return len(parts) > 1 and last == parent
+    return last == elder or last.startswith(elder + ".")
 
 
 def _part(dl: DocLine) -> str | None:

@@ -144,7 +144,7 @@ class Gazetteer:
                 best = (canonical, score)
         return best
 
-    def canonical(self, text: str) -> str:
+    def canonical(self, text: str, min_score: float = MATCH_SCORE) -> str:
         """The canonical name of ``text``, or ``text`` tidied when nothing matches."""
-        hit = self.match(text)
+        hit = self.match(text, min_score)
         return hit[0] if hit else sentence_case(tidy_name(text))
