@@ -25,7 +25,9 @@ _HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+tr\S{1,4}ng\s+kh\S{1,3}
 _DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+ph\S{0,2}\s+kh\S{1,3}\b")
 _ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\s*[:\-–]\s*"
                             r"(?P<x>[^,;.()]{3,120})")
-_ROLE_CUT = regex.compile(r"\bdo\b|\blam\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\b")
+# "do" (by) is looked for in the text itself: folded, "đỏ" (red) would read as "do" too.
+_DO = regex.compile(r"\bdo\b")
+_ROLE_CUT = regex.compile(r"\blam\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
 _LEADER = regex.compile(r"\(\s*tr\S{1,4}ng\s+nh\S{0,3}m\s*\)?")
 _NEW_BLOCK = regex.compile(r"^\s*(?:[-+*•–]|\d{1,2}(?:\.\d{1,2})*[.)]?\s|[IVX]+\.)")
@@ -72,6 +74,7 @@ def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
     for start, end in spans:
         # Keep what follows the last "do" or other role (… 18 đơn vị do X làm Trưởng khối).
         cuts = [m.end() for m in _ROLE_CUT.finditer(folded[start:end])]
+        cuts += [m.end() for m in _DO.finditer(text[start:end].lower())]
         candidate = text[start + max(cuts, default=0):end].strip()
         hit = gazetteer.match(candidate)
         if hit:

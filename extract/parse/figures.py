@@ -25,11 +25,14 @@ IDENTIFIER_WORDS = frozenset(
     "đt thoại fax hotline mã lộ".split())
 # Measures that make a number a duration or an anniversary rather than a figure.
 TIME_WORDS = frozenset("năm tháng ngày giờ tuần quý".split())
+LABOUR_UNITS = ("ngày công", "giờ công")  # time words that count work, not time
 # Qualifiers, longest first: "tổng số" before "số".
 QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
               "khoảng", "đạt", "tới", "ước", "tổng")
 # Unit symbols that may stand glued to the number.
-_SYMBOL = regex.compile(r"(%|‰|m²|m2|m³|m3|km²|km2|km|ha|kg|tấn)(?![\p{L}\p{N}])", regex.I)
+_SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|kg|tấn)(?![\p{L}\p{N}])", regex.I)
+# Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
+_SUPERSCRIPT = {"2": "²", "?": "²", "3": "³"}
 _LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
 
 
@@ -57,7 +60,8 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if prev in IDENTIFIER_WORDS and not (prev == "số" and prev2 == "tổng"):
             continue
         measure, measure_end = _measure(lines, i, m.end())
-        if not measure or measure.split()[0].lower() in TIME_WORDS:
+        if not measure or (measure.split()[0].lower() in TIME_WORDS
+                           and not measure.lower().startswith(LABOUR_UNITS)):
             continue
         confidence = min([_confidence(dl, starts, m.start(), m.end())]
                          + ([_confidence(dl, starts, m.end(), measure_end)]
@@ -101,8 +105,11 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
     text = lines[i].text
     rest = text[end:]
     symbol = _SYMBOL.match(rest.lstrip()) if rest[:1] in ("", " ") else _SYMBOL.match(rest)
-    if symbol and (rest[:1] != " " or symbol[0] == "%"):
-        return symbol[0], end + (len(rest) - len(rest.lstrip())) + symbol.end()
+    if symbol:
+        unit = symbol[0]
+        if regex.fullmatch(r"k?m[23?]", unit, regex.I):
+            unit = unit[:-1] + _SUPERSCRIPT[unit[-1]]
+        return unit, end + (len(rest) - len(rest.lstrip())) + symbol.end()
     tokens = rest.split()
     own_line = True
     if not tokens and i + 1 < len(lines) and lines[i + 1].page == lines[i].page:

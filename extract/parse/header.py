@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from extract.parse.lines import DocLine
 from extract.parse.sections import is_capitals
-from extract.parse.units import Gazetteer, sentence_case
+from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import DocumentInfo
 from extract.text import fold
 
@@ -28,6 +28,8 @@ _NUMBER_LINE = regex.compile(r"^\W{0,3}s[o0-9]\S?\s*[:;.]\s*")
 _PLACE_DATE = regex.compile(
     r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*ng\S{1,3}\s+(?P<d>\S{1,3})\s+th\S{2,4}\s+"
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+(?P<y>\d{4})")
+# The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
+_PROVINCE = regex.compile(r"\btinh\s+(\w.*)$")
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
 _BODY_WORDS = ("hoi", "lien hiep", "lien minh", "khoi", "ban", "cum", "lien doan", "uy ban",
                "so", "phong", "trung tam", "doan", "mat tran")
@@ -71,7 +73,7 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
         info.title, end = _title(lines, type_at)
     else:
         end = type_at if type_at is not None else -1
-    info.issuer = _issuer(left, gazetteer, info.place)
+    info.issuer = _issuer(left, info.place, gazetteer)
     info.year = _year(info.title) or (int(info.date[:4]) if info.date else None)
     return Header(info, end)
 
@@ -140,18 +142,28 @@ def _title(lines: list[DocLine], type_at: int) -> tuple[str | None, int]:
     return (sentence_case(title) if title else None), end
 
 
-def _issuer(left: list[str], gazetteer: Gazetteer, place: str | None) -> str | None:
-    """The issuing body: the left header lines, less the superior body on the first line."""
+def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | None:
+    """The issuing body as written: the left header lines less the superior body on the first
+    line, with the superior's province added (``… tỉnh Lâm Đồng``) when the body's lines lack it;
+    a member unit's name is written as the registry writes it.
+    """
     left = [t for t in left if len(regex.findall(r"\p{L}", t)) >= 2]
     if not left:
         return None
+    province = None
     if len(left) >= 2 and fold(left[1]).startswith(_BODY_WORDS):
+        province = _PROVINCE.search(fold(left[0]))
+        province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()) \
+            if province else None
         left = left[1:]
-    text = " ".join(left)
-    hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(text)
-    if hit:
-        return hit[0]
-    return keep_place_case(sentence_case(text), place)
+    text = keep_place_case(sentence_case(" ".join(left)), place)
+    if province and "tinh" not in fold(text).split():
+        text += f" tỉnh {province}"
+    name = tidy_name(text)
+    hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(name)
+    if hit and text.startswith(name):
+        text = hit[0] + text[len(name):]
+    return text
 
 
 def keep_place_case(text: str, place: str | None) -> str:

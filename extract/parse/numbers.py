@@ -10,17 +10,20 @@ import regex
 # A number as it stands in running text: grouped thousands with an optional decimal part, or
 # plain digits with an optional decimal part. Dates (18/12/2020) and ranges (2016-2020) are
 # excluded by the callers, which look at the characters around a match.
-NUMBER = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
+_PLAIN = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
+# A percentage whose decimal comma OCR followed with a space (``31, 8%``) is one number too.
+NUMBER = regex.compile(rf"(?:{_PLAIN}), \d{{1,2}}(?=\s?%)|{_PLAIN}")
 
 
 def parse_number(text: str) -> int | float | None:
     """The value of one number written the Vietnamese way, or None if ``text`` is not one.
 
-    ``17.885`` → 17885, ``1.172.455`` → 1172455, ``13,1`` → 13.1, ``04`` → 4. Several commas
+    ``17.885`` → 17885, ``1.172.455`` → 1172455, ``13,1`` → 13.1, ``04`` → 4, ``31, 8`` (OCR's
+    space after the comma) → 31.8. Several commas
     (``1,172,455``) are read as thousands separators; a dot followed by other than three digits
     (``3.2``) as a decimal point, the way English-trained sources write it.
     """
-    text = text.strip()
+    text = text.strip().replace(", ", ",")
     if not regex.fullmatch(r"\d[\d.,]*", text) or text[-1] in ".,":
         return None
     if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):

@@ -65,7 +65,7 @@ def is_capitals(text: str) -> bool:
 
 def clean_title(text: str) -> str:
     """A heading title without trailing full stop, colon, dashes or OCR specks."""
-    return regex.sub(r"[\s.:;,\-–_~`]+$", "", text.strip()).strip()
+    return regex.sub(r"[\s.:\-–_~`]+$", "", text.strip()).strip()
 
 
 def find_headings(lines: list[DocLine]) -> list[Heading]:
@@ -148,6 +148,8 @@ def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
     value = roman_value(num.translate(_ROMAN_DIGITS))
     if value is None or value > 20:
         return None
+    if value < expected <= 3 and is_capitals(title):
+        value = expected  # OCR dropped a stroke: "II." where "III." comes next
     if num.isdigit() and (value != expected or value < 2 or not is_capitals(title)):
         return None
     if is_capitals(title):
