@@ -28,10 +28,13 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from extract.errors import EXIT_USAGE, DatabaseError
+from extract.parse.units import name_key, registry
 from extract.records import Figure, Record
 from extract.text import fold, nfc
 
 SCHEMA_VERSION = 1
+# Least rapidfuzz token-set score (0-100) for ``export --unit`` to take a unit as meant.
+UNIT_MATCH_CUTOFF = 85
 
 metadata = MetaData()
 
@@ -212,11 +215,6 @@ def _stored_version(conn: Connection) -> int | None:
     return conn.execute(select(func.max(schema_version.c.version))).scalar()
 
 
-def unit_key(name: str) -> str:
-    """Comparison key of a unit name: NFC, case-folded, single spaces."""
-    return " ".join(nfc(name).casefold().split())
-
-
 def _folded(name: str) -> str:
     """Fuzzy-matching form of a unit name: without case, diacritics or extra spaces."""
     return " ".join(fold(name).split())
@@ -293,28 +291,26 @@ class Store:
 
     # ---- queries ------------------------------------------------------------------------
 
-    def unit_names(self) -> dict[str, int]:
-        """Every canonical name and alias → unit id."""
+    def match_unit(self, query: str) -> list[tuple[int, str]]:
+        """The units ``query`` names, as (id, canonical name): the one whose name or alias
+        has the same comparison key (case, diacritics, abbreviations, ``tỉnh`` tail), else
+        the closest by fuzzy word-set match on names and multi-word aliases. Several means
+        the query is ambiguous; none, that nothing is close."""
         with self.engine.connect() as conn:
-            names = {name: uid for uid, name in conn.execute(select(units.c.id, units.c.name))}
-            names.update({a: uid for uid, a in conn.execute(
-                select(unit_aliases.c.unit_id, unit_aliases.c.alias))})
-        return names
-
-    def match_unit(self, query: str) -> tuple[int, str] | None:
-        """The unit whose canonical name or alias best matches ``query`` (fuzzy, and blind
-        to case, spacing and diacritics), as (id, canonical name); None when nothing is close."""
-        names = self.unit_names()
-        if not names:
-            return None
-        keys = {_folded(n): uid for n, uid in names.items()}
-        best = process.extractOne(_folded(query), list(keys), scorer=fuzz.WRatio,
-                                  score_cutoff=80)
-        if best is None:
-            return None
-        uid = keys[best[0]]
-        with self.engine.connect() as conn:
-            return uid, conn.execute(select(units.c.name).where(units.c.id == uid)).scalar_one()
+            canonical = dict(conn.execute(select(units.c.id, units.c.name)).all())
+            names = [(name, uid) for uid, name in canonical.items()]
+            names += [(a, uid) for uid, a in conn.execute(
+                select(unit_aliases.c.unit_id, unit_aliases.c.alias))]
+        key = name_key(query)
+        exact = {uid for name, uid in names if name_key(name) == key}
+        if not exact:
+            choices = {i: _folded(name) for i, (name, uid) in enumerate(names)
+                       if len(name.split()) > 1}
+            found = process.extract(_folded(query), choices, scorer=fuzz.token_set_ratio,
+                                    score_cutoff=UNIT_MATCH_CUTOFF, limit=None)
+            top = max((score for _, score, _ in found), default=None)
+            exact = {names[i][1] for _, score, i in found if score == top}
+        return sorted(((uid, canonical[uid]) for uid in exact), key=lambda m: m[1])
 
     def figure_rows(self, year: int | None = None, unit_id: int | None = None) -> list[dict]:
         """One dict per figure of the done documents (fields: ``EXPORT_FIELDS``), in
@@ -401,8 +397,9 @@ def _bloc_id(conn: Connection, name: str | None) -> int | None:
 
 
 def _unit_id(conn: Connection, name: str) -> int:
-    """Id of the unit with canonical name or alias ``name``; a spelling that differs only in
-    case or spacing from a known unit becomes an alias of it; else a new unit."""
+    """Id of the unit with canonical name or alias ``name``. A name the parser's comparison
+    key equates with a known unit (case, abbreviations, a ``tỉnh …`` tail) becomes an alias
+    of it; otherwise a new unit, with the registry's aliases of that name."""
     name = " ".join(nfc(name).split())
     found = conn.execute(select(units.c.id).where(units.c.name == name)).scalar()
     if found is None:
@@ -410,12 +407,18 @@ def _unit_id(conn: Connection, name: str) -> int:
                              .where(unit_aliases.c.alias == name)).scalar()
     if found is not None:
         return found
-    key = unit_key(name)
+    key = name_key(name)
     for uid, canonical in conn.execute(select(units.c.id, units.c.name)):
-        if unit_key(canonical) == key:
+        if name_key(canonical) == key:
             conn.execute(unit_aliases.insert().values(unit_id=uid, alias=name))
             return uid
-    return conn.execute(units.insert().values(name=name)).inserted_primary_key[0]
+    uid = conn.execute(units.insert().values(name=name)).inserted_primary_key[0]
+    taken = set(conn.execute(select(unit_aliases.c.alias)).scalars())
+    taken |= set(conn.execute(select(units.c.name)).scalars())
+    aliases = [a for a in dict.fromkeys(dict(registry().units).get(name, [])) if a not in taken]
+    if aliases:
+        conn.execute(unit_aliases.insert(), [dict(unit_id=uid, alias=a) for a in aliases])
+    return uid
 
 
 def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
@@ -512,11 +515,13 @@ def run_export(args: argparse.Namespace) -> int:
         unit_id = None
         if args.unit:
             match = store.match_unit(args.unit)
-            if match is None:
-                print(f"error: no unit matches {args.unit!r} (see: cli.py units --db {args.db})",
+            if len(match) != 1:
+                found = "; ".join(name for _, name in match)
+                why = f"is ambiguous: {found}" if match else "matches no unit"
+                print(f"error: --unit {args.unit!r} {why} (see: cli.py units)",
                       file=sys.stderr)
                 return EXIT_USAGE
-            unit_id, name = match
+            [(unit_id, name)] = match
             print(f"export: unit {args.unit!r} → {name}", file=sys.stderr)
         rows = store.figure_rows(year=args.year, unit_id=unit_id)
     text = format_rows(rows, args.format)

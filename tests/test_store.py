@@ -183,20 +183,34 @@ def test_export_by_fuzzy_unit_and_units_table(db, capsys):
                                                        (2021, 6000), (2021, 13.1)]
     args = argparse.Namespace(db=db, format="json", year=None, unit="Hội Phụ nữ xyz", output=None)
     assert store_mod.run_export(args) != 0
-    assert "no unit matches" in capsys.readouterr().err
+    assert "matches no unit" in capsys.readouterr().err
+    args.unit = "hoi"
+    assert store_mod.run_export(args) != 0
+    assert "is ambiguous: Hội Cựu chiến binh; Hội Người cao tuổi; Hội Nông dân" \
+        in capsys.readouterr().err
+    assert len(json.loads(export(db, "json", capsys, unit="Nông dân"))) == 4
 
     assert store_mod.run_units(argparse.Namespace(db=db)) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["documents", "figures", "unit"]
-    assert [line.split(None, 2) for line in table[1:]] == [
+    assert [line.split("  (also:")[0].split(None, 2) for line in table[1:]] == [
         ["2", "2", "Hội Cựu chiến binh"], ["2", "0", "Hội Người cao tuổi"],
         ["2", "4", "Hội Nông dân"]]
+    assert "(also: CCB; Hội CCB" in table[1]  # aliases from the unit registry
 
 
-def test_unit_spelling_variant_becomes_alias(db):
+def test_unit_spelling_variant_becomes_alias(db, capsys):
     with Store(db) as store:
         store.write_record(make_record("r.txt", "a" * 64, 2020))
         other = make_record("s.txt", "b" * 64, 2021)
         other.units[0].name = "Hội nông  dân"
+        other.units[1].name = "Hội CCB tỉnh Lạng Sơn"
         store.write_record(other)
-        assert store.unit_counts()[2] == ("Hội Nông dân", 2, 4, ["Hội nông dân"])
+        rows = {name: (nd, nf, aliases) for name, nd, nf, aliases in store.unit_counts()}
+    assert set(rows) == {"Hội Nông dân", "Hội Cựu chiến binh", "Hội Người cao tuổi"}
+    assert rows["Hội Nông dân"][:2] == (2, 4) and "Hội nông dân" in rows["Hội Nông dân"][2]
+    assert rows["Hội Cựu chiến binh"][:2] == (2, 2)
+    assert "Hội CCB tỉnh Lạng Sơn" in rows["Hội Cựu chiến binh"][2]
+    # the registry's aliases of a unit make it findable by them
+    rows = json.loads(export(db, "json", capsys, unit="CCB"))
+    assert {r["unit"] for r in rows} == {"Hội Cựu chiến binh"} and len(rows) == 2
