@@ -52,20 +52,30 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     unk, bos = ids[UNK], ids[BOS]
     print(f"train_lm: {len(lines)} lines, vocabulary {len(words)}", file=sys.stderr)
 
+    # c3: weighted trigram counts; top: the largest source weight a trigram was seen with.
+    # Continuation counts (how many distinct words precede) are weighted by it too, so the
+    # genre's own lines shape the lower orders as well, not only the trigrams.
     c3: Counter = Counter()
+    top: dict[tuple[int, int, int], int] = {}
     for weight, toks in lines:
         seq = [bos, bos] + [ids.get(t, unk) for t in toks]
         for i in range(2, len(seq)):
-            c3[(seq[i - 2], seq[i - 1], seq[i])] += weight
+            gram = (seq[i - 2], seq[i - 1], seq[i])
+            c3[gram] += weight
+            if top.get(gram, 0) < weight:
+                top[gram] = weight
     d3 = _discount(c3)
 
     ctx3: Counter = Counter()
     types3: Counter = Counter()
     cc2: Counter = Counter()
+    top2: dict[tuple[int, int], int] = {}
     for (u, v, w), c in c3.items():
         ctx3[(u, v)] += c
         types3[(u, v)] += 1
-        cc2[(v, w)] += 1
+        cc2[(v, w)] += top[(u, v, w)]
+        if top2.get((v, w), 0) < top[(u, v, w)]:
+            top2[(v, w)] = top[(u, v, w)]
     d2 = _discount(cc2)
     ctx2: Counter = Counter()
     types2: Counter = Counter()
@@ -73,7 +83,7 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     for (v, w), c in cc2.items():
         ctx2[v] += c
         types2[v] += 1
-        cc1[w] += 1
+        cc1[w] += top2[(v, w)]
     total1 = sum(cc1.values())
     vocab = len(words)
     p1 = [(cc1.get(i, 0) + 0.5) / (total1 + 0.5 * vocab) for i in range(vocab)]

@@ -1,0 +1,156 @@
+"""Repair table: raw input vs pyvi ``add_accents`` vs ours, on the samples nobody trained on.
+
+Three inputs per sample text (``samples/texts/<id>.txt``, TAB read as a space, is the
+truth): (a) its English-model OCR ``samples/archive/<id>.txt`` (seed style), (b) the text
+with its diacritics stripped, (c) the Vietnamese OCR of its 200 dpi black-and-white scan
+``samples/scans/bw200/<id>.pdf`` (cached in the temp dir by file hash). Syllable accuracy
+and CER (``extract.metrics``) are pooled over the samples; repair speed is syllables per
+second on one core with cold caches, load time is measured in a fresh interpreter.
+"""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from extract.metrics import cer, syllable_accuracy, syllables
+from extract.text import nfc
+
+OCR_CACHE = Path(tempfile.gettempdir()) / "vn-report-extract-bench-ocr"
+
+
+def strip_diacritics(text: str) -> str:
+    """``text`` without any Vietnamese mark (đ → d), as old systems and some archives hold it."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(ch))
+    return nfc(bare)
+
+
+def pyvi_accents(text: str) -> str:
+    """pyvi's ``ViUtils.add_accents`` line by line; a line it crashes on stays as it was."""
+    from pyvi import ViUtils
+
+    out = []
+    for line in text.split("\n"):
+        try:
+            out.append(nfc(str(ViUtils.add_accents(line))))
+        except Exception:  # pyvi fails on characters such as ¥: count the raw line
+            out.append(line)
+    return "\n".join(out)
+
+
+def ours(text: str) -> str:
+    """Our repair of ``text``."""
+    from extract.repair import repair_text
+
+    return repair_text(text)
+
+
+def vie_ocr(pdf: Path) -> str:
+    """Tesseract ``vie`` text of a scanned PDF, pages joined by newlines (cached by sha)."""
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
+    cached = OCR_CACHE / f"{digest}.txt"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    from extract.pipeline import read_document
+
+    doc = read_document(pdf, lang="vie", workers=2, progress=False)
+    text = "\n".join(page.text for page in doc.pages)
+    OCR_CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(text, encoding="utf-8")
+    return text
+
+
+def _pooled(pairs: list[tuple[str, str]]) -> tuple[float, float]:
+    """Syllable accuracy and CER over several (truth, hypothesis) pairs, weighted by size."""
+    n_syl = sum(len(syllables(t)) for t, _ in pairs) or 1
+    n_chr = sum(len(" ".join(t.split())) for t, _ in pairs) or 1
+    acc = sum(syllable_accuracy(t, h) * len(syllables(t)) for t, h in pairs) / n_syl
+    err = sum(cer(t, h) * len(" ".join(t.split())) for t, h in pairs) / n_chr
+    return acc, err
+
+
+def _inputs(samples: Path, ids: list[str], quick: bool
+            ) -> dict[str, list[tuple[str, str]]]:
+    """(truth, input) pairs per input kind; a kind whose files are missing has none."""
+    sets: dict[str, list[tuple[str, str]]] = {"eng": [], "stripped": [], "vie": []}
+    for doc in ids:
+        truth = (samples / "texts" / f"{doc}.txt").read_text(encoding="utf-8").replace("\t", " ")
+        truth = nfc(truth)
+        archive = samples / "archive" / f"{doc}.txt"
+        if archive.exists():
+            sets["eng"].append((truth, nfc(archive.read_text(encoding="utf-8"))))
+        sets["stripped"].append((truth, strip_diacritics(truth)))
+        scan = samples / "scans" / "bw200" / f"{doc}.pdf"
+        if scan.exists() and not quick:
+            print(f"bench repair: vie OCR of {scan.name} …", file=sys.stderr)
+            sets["vie"].append((truth, vie_ocr(scan)))
+    return sets
+
+
+def _speed(texts: list[str]) -> float:
+    """Syllables per second of a fresh decoder (cold caches) over ``texts``, one core."""
+    from extract.repair import decode_lines, document_kind, engine, text_pages
+    from extract.repair.channel import ChannelModel
+    from extract.repair.decode import Decoder
+
+    loaded = engine()
+    fresh = Decoder(loaded.lm, loaded.lexicon,
+                    ChannelModel(loaded.channel.kinds, loaded.lexicon), loaded.settings)
+    n = 0
+    start = time.perf_counter()
+    for text in texts:
+        pages = text_pages(text)
+        kind = document_kind(pages)
+        for page in pages:
+            context = None
+            for line in page.lines:
+                words = [w.text for w in line.words]
+                n += len(words)
+                _, context = fresh.decode(words, kind, context)
+    return n / max(time.perf_counter() - start, 1e-9)
+
+
+def _load_seconds() -> float:
+    """Seconds to import the repair stage and load its models in a fresh interpreter."""
+    code = ("import time; t = time.perf_counter(); from extract.repair import engine; "
+            "engine(); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=True)
+    return float(out.stdout.strip())
+
+
+def run(samples: Path, quick: bool) -> str:
+    """The repair table as text."""
+    ids = sorted(p.stem for p in (samples / "texts").glob("*.txt"))
+    if quick:
+        ids = ids[:1]
+    if not ids:
+        return "repair: no sample texts in " + str(samples / "texts")
+    sets = _inputs(samples, ids, quick)
+    systems: list[tuple[str, Callable[[str], str]]] = [
+        ("raw", lambda t: t), ("pyvi add_accents", pyvi_accents), ("ours", ours)]
+    labels = {"eng": "(a) eng OCR (archive)", "stripped": "(b) diacritics stripped",
+              "vie": "(c) vie OCR bw200"}
+    rows = [f"Repair — syllable accuracy / CER on {len(ids)} sample(s): {', '.join(ids)}",
+            f"{'input':<26}{'syllables':>10}" + "".join(f"{name:>26}" for name, _ in systems)]
+    for kind, pairs in sets.items():
+        if not pairs:
+            rows.append(f"{labels[kind]:<26}{'—':>10}   (inputs missing or skipped)")
+            continue
+        n = sum(len(syllables(t)) for t, _ in pairs)
+        cells = []
+        for name, fn in systems:
+            acc, err = _pooled([(t, fn(x)) for t, x in pairs])
+            cells.append(f"{acc * 100:8.2f} % / {err * 100:6.2f} %")
+        rows.append(f"{labels[kind]:<26}{n:>10}" + "".join(f"{c:>26}" for c in cells))
+    timed = [x for kind in ("eng", "stripped") for _, x in sets[kind]]
+    rows.append(f"speed: {_speed(timed):,.0f} syllables/s (one core, cold caches); "
+                f"model load {_load_seconds():.2f} s")
+    return "\n".join(rows)
