@@ -40,3 +40,7 @@ if [ ! -f "$stamp" ] || ! grep -qx -- "$digest" "$stamp" 2>/dev/null; then
   .venv/bin/python -m pip install -q -e ".[$extras]" >&2
   echo "$digest" > "$stamp"
 fi
+
+# Sample scans too large to commit (clean300, jpeg), rendered from samples/texts; skipped
+# when up to date.
+.venv/bin/python samples/make_scans.py --only clean300 --only jpeg >&2

@@ -77,14 +77,16 @@ def _text_strip(text: str, font: ImageFont.FreeTypeFont, height: int,
 
 
 def render_page(lines: list[str], *, font: str = "Liberation Serif", size_pt: float = 13,
-                dpi: int = 300, bold_lines: set[int] | None = None) -> Image.Image:
+                dpi: int = 300, bold_lines: set[int] | None = None,
+                centred_lines: set[int] | None = None) -> Image.Image:
     """An A4 grayscale page showing ``lines`` top to bottom, one text line per entry.
 
     A line holding a TAB is a two-column header line: the text before the TAB is centred in
-    the left 40 % of the text width, the text after it in the right 60 %. ``bold_lines``
-    holds 0-based indices of lines set in bold. Lines too wide are squeezed, never wrapped.
+    the left 40 % of the text width, the text after it in the right 60 %. ``bold_lines`` and
+    ``centred_lines`` hold 0-based indices of the lines set in bold or centred (a title).
+    Lines too wide are squeezed, never wrapped.
     """
-    bold_lines = bold_lines or set()
+    bold_lines, centred_lines = bold_lines or set(), centred_lines or set()
     page_w, page_h = (round(side * dpi) for side in A4_INCHES)
     margin = round(MARGIN_CM / 2.54 * dpi)
     size_px = round(size_pt * dpi / 72)
@@ -108,7 +110,8 @@ def render_page(lines: list[str], *, font: str = "Liberation Serif", size_pt: fl
         elif text.strip():
             stripped = text.strip()
             strip = _text_strip(stripped, face, step, text_w)
-            page.paste(strip, (margin, top))
+            indent = (text_w - strip.width) // 2 if index in centred_lines else 0
+            page.paste(strip, (margin + indent, top))
     page.info["dpi"] = (dpi, dpi)
     return page
 
@@ -187,5 +190,8 @@ def pages_to_pdf(images: list[Image.Image], path: Path | str, quality: str) -> N
         raise ValueError(f"unknown scan quality {quality!r}; one of {', '.join(QUALITIES)}")
     if not images:
         raise ValueError("a PDF needs at least one page")
-    data = img2pdf.convert([_page_bytes(image, quality) for image in images], nodate=True)
+    # The internal engine writes a content-derived /ID; the pikepdf one a random ID under
+    # pikepdf >= 10 (img2pdf compares version strings), which breaks reproducibility.
+    data = img2pdf.convert([_page_bytes(image, quality) for image in images], nodate=True,
+                           engine=img2pdf.Engine.internal)
     Path(path).write_bytes(data)
