@@ -32,12 +32,14 @@ def document_kind(pages: list[Page]) -> str:
     return detect_kind((line.text for page in pages for line in page.lines), engine().lexicon)
 
 
-def decode_lines(lines: list[Line], kind: str) -> Iterator[list[Choice]]:
+def decode_lines(lines: list[Line], kind: str,
+                 alternatives: bool = False) -> Iterator[list[Choice]]:
     """Choices for each line in turn, the context flowing from one line to the next."""
     decoder = engine()
     context = None
     for line in lines:
-        choices, context = decoder.decode([w.text for w in line.words], kind, context)
+        choices, context = decoder.decode([w.text for w in line.words], kind, context,
+                                          alternatives)
         yield choices
 
 

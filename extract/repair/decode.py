@@ -44,6 +44,7 @@ class Settings:
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
+    variant_cost: float = 1.0  # cost of reading D or P in an abbreviation as Đ
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
     # right most of the time, an English model's output rarely.
     identity_bonus: tuple[tuple[str, float], ...] = (("eng", 0.0), ("stripped", 0.0),
@@ -78,6 +79,13 @@ def apply_case(pattern: str, syllable: str) -> str:
     return syllable
 
 
+def _spell(piece: str, syllable: str | None) -> str:
+    """The output for ``piece`` read as ``syllable`` (``None``: kept), in the piece's case."""
+    if syllable is None or syllable == piece.lower():
+        return piece
+    return apply_case(case_pattern(piece), syllable)
+
+
 class Decoder:
     """Beam Viterbi decoder over channel candidates scored by the trigram LM."""
 
@@ -104,6 +112,9 @@ class Decoder:
         if is_number(piece) or not any(ch.isalnum() for ch in piece) and len(piece) == 1:
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         low = piece.lower()
+        abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
+        if abbreviation and (kind == "vie" or not low.isalpha()):
+            return (Option(None, lm.id(low), 0.0),)
         cands = sorted(self.channel.candidates(piece, kind), key=lambda c: -c[1])
         if cands:
             best = cands[0][1]
@@ -114,13 +125,37 @@ class Decoder:
             out.append(Option(syl, lm.id(syl), logp + (bonus if syl == low else 0.0)))
         if low not in self.lexicon:
             out.append(Option(None, lm.id(low), -s.keep_cost))
+            if abbreviation:
+                out.extend(self._code_variants(low))
         elif not any(o.text == low for o in out):
             out.append(Option(low, lm.id(low), bonus - s.keep_cost))
         return tuple(out)
 
-    def decode(self, words: list[str], kind: str,
-               context: tuple[int, int] | None = None) -> tuple[list[Choice], tuple[int, int]]:
-        """Read one line (its words) of input ``kind``; returns choices and the new context."""
+    def _code_variants(self, low: str) -> list[Option]:
+        """An abbreviation with some of its D (or P, an English model's Đ) read as Đ.
+
+        Only variants the LM knows as tokens (QĐ, HĐND, NĐ …) are offered; each costs a
+        little, so the LM must prefer it in context.
+        """
+        spots = [i for i, ch in enumerate(low) if ch in "dp"][:4]
+        out = []
+        for mask in range(1, 1 << len(spots)):
+            chars = list(low)
+            for bit, i in enumerate(spots):
+                if mask >> bit & 1:
+                    chars[i] = "đ"
+            variant = "".join(chars)
+            lm_id = self.lm.id(variant)
+            if lm_id != self.lm.unk:
+                out.append(Option(variant, lm_id, -self.settings.variant_cost))
+        return out
+
+    def decode(self, words: list[str], kind: str, context: tuple[int, int] | None = None,
+               alternatives: bool = False) -> tuple[list[Choice], tuple[int, int]]:
+        """Read one line (its words) of input ``kind``; returns choices and the new context.
+
+        ``alternatives`` fills each choice's ranked readings (for ``--json``; slower).
+        """
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
         for index, word in enumerate(words):
             for piece in pieces(word):
@@ -132,15 +167,14 @@ class Decoder:
         confs = [1.0] * len(words)
         alts: list[list[tuple[str, float]]] = [[] for _ in words]
         for i, ((index, piece, opts), j) in enumerate(zip(slots, path)):
-            chosen = opts[j]
-            texts[index].append(piece if chosen.text is None or chosen.text == piece.lower()
-                                else apply_case(case_pattern(piece), chosen.text))
+            chosen = opts[j].text
+            texts[index].append(_spell(piece, chosen))
             if len(opts) > 1:
                 post = self._posteriors(opts, ids, i + 2)
                 confs[index] = min(confs[index], post[j])
-                alts[index].extend(
-                    (piece if o.text is None else apply_case(case_pattern(piece), o.text), p)
-                    for o, p in sorted(zip(opts, post), key=lambda x: -x[1]))
+                if alternatives:
+                    alts[index].extend((_spell(piece, o.text), p) for o, p in
+                                       sorted(zip(opts, post), key=lambda x: -x[1]))
         choices = [Choice("".join(t), c, a) for t, c, a in zip(texts, confs, alts)]
         return choices, (ids[-2], ids[-1])
 

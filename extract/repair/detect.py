@@ -27,7 +27,7 @@ MAX_FOREIGN = 0.03
 
 @dataclass(frozen=True)
 class Profile:
-    """Shares of a document's word pieces (letters only counted)."""
+    """Shares of a document's word pieces (abbreviations and stray symbols not counted)."""
 
     words: int
     marked: float   # contain a letter only Vietnamese uses (ă, ơ, đ, tone marks …)
@@ -45,6 +45,8 @@ def profile(lines: Iterable[str], lexicon: Lexicon) -> Profile:
             low = piece.lower()
             if len(low) == 1 and not _VIETNAMESE_LETTER.match(low):
                 continue
+            if piece.isupper() and len(low) > 1 and canonical(low) not in lexicon:
+                continue  # an abbreviation (UBND, HĐND …) says nothing about the kind
             words += 1
             marked += any(ch in _VIET_ONLY for ch in low)
             valid += canonical(low) in lexicon
