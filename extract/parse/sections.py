@@ -19,10 +19,10 @@ from extract.records import Section
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 _NUMBERED = regex.compile(
-    r"^\W{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1]{1,5})"
-    r"(?P<sep>\s*[.:)]|\s)\s*(?P<title>\S.*)$")
-# OCR reads I as l, 1 or L; parts never run to L (50), so L is taken for I too.
-_ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I"})
+    r"^\W{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1]{1,5}|H)"
+    r"(?P<sep>\s*[.:),]|\s)\s*(?P<title>\S.*)$")
+# OCR reads I as l, 1 or L (parts never run to L, 50) and II as H.
+_ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I", "H": "II"})
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
 
@@ -97,9 +97,9 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
             continue
         if not regex.fullmatch(r"\d{1,2}(?:\.\d{1,2}){0,3}", num):
             continue
-        if "." not in num and sep != ".":
-            continue
         parts = num.split(".")
+        if "." not in num and sep != "." or sep == "," and not _under_parent(headings, parts):
+            continue
         if not _starts_upper(title):
             continue
         if not (_under_parent(headings, parts) or _stands_alone(lines, i, full, title)):
@@ -108,7 +108,7 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
             continue
         headings.append(Heading(Section(num, clean_title(title), len(parts) + 1, dl.page,
                                         dl.line), i))
-    return _promote_first_part(headings)
+    return _renumber_siblings(_promote_first_part(headings))
 
 
 def _under_parent(headings: list[Heading], parts: list[str]) -> bool:
@@ -143,14 +143,15 @@ def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
     """The Roman part number ``num`` stands for, or None if the line is not a Roman part.
 
     OCR turns I into l or 1; a token of only digits counts as Roman only when it reads as
-    the part that comes next and its title is in capitals.
+    the part that comes next and its title is in capitals; so does ``H`` (for II).
     """
     value = roman_value(num.translate(_ROMAN_DIGITS))
     if value is None or value > 20:
         return None
     if value < expected <= 3 and is_capitals(title):
         value = expected  # OCR dropped a stroke: "II." where "III." comes next
-    if num.isdigit() and (value != expected or value < 2 or not is_capitals(title)):
+    if (num.isdigit() or num == "H") and (value != expected or value < 2
+                                          or not is_capitals(title)):
         return None
     if is_capitals(title):
         return value
@@ -231,3 +232,46 @@ def _promote_first_part(headings: list[Heading]) -> list[Heading]:
         if after is not None and after.number == "II":
             h.section = Section("I", s.title, 1, s.page, s.line)
     return headings
+
+
+def _renumber_siblings(headings: list[Heading]) -> list[Heading]:
+    """Mend a numbered heading whose number OCR misread, from its siblings' numbers.
+
+    Siblings count up by one; a heading that breaks the count (``3.`` between ``4.`` and
+    ``6.``, or after ``4.`` at the end) takes the number the count gives it. A ``1`` starts a
+    new run and is left alone.
+    """
+    for k, h in enumerate(headings):
+        s = h.section
+        parts = (s.number or "").split(".")
+        if s.level < 2 or not all(p.isdigit() for p in parts) or parts[-1] == "1":
+            continue
+        prev = _sibling(headings, k, -1)
+        nxt = _sibling(headings, k, +1)
+        if prev is None:
+            continue
+        expected = int(prev.split(".")[-1]) + 1
+        fits_next = nxt is None or int(nxt.split(".")[-1]) == expected + 1
+        if int(parts[-1]) != expected and fits_next and (
+                nxt is not None or int(parts[-1]) < expected):
+            number = ".".join([*parts[:-1], str(expected)])
+            h.section = Section(number, s.title, s.level, s.page, s.line)
+    return headings
+
+
+def _sibling(headings: list[Heading], k: int, step: int) -> str | None:
+    """The number of the nearest heading at the same level under the same parent, or None."""
+    level = headings[k].section.level
+    parent = (headings[k].section.number or "").rpartition(".")[0]
+    j = k + step
+    while 0 <= j < len(headings):
+        other = headings[j].section
+        if other.level < level:
+            return None
+        if other.level == level:
+            number = other.number or ""
+            ok = number.rpartition(".")[0] == parent and all(
+                p.isdigit() for p in number.split("."))
+            return number if ok else None
+        j += step
+    return None
