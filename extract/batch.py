@@ -35,6 +35,7 @@ from extract.store import Store
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
                      ".jp2", ".txt"}
 EXIT_INTERRUPTED = 130
+WORKER_DIED = "the worker process died while extracting it (crash or out of memory)"
 # Dask: tasks in flight per worker thread (the next one is already queued when one ends).
 DASK_TASKS_PER_THREAD = 2
 # How long to keep trying to reach the Dask scheduler before giving up.
@@ -154,35 +155,39 @@ def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, O
     """Extract ``jobs`` in a process pool of ``workers``, yielding each as it finishes.
 
     At most ``workers`` documents are in flight; when fewer documents than workers remain,
-    a document's pages get the spare cores. A worker process that dies fails only the
-    documents it was running, and the pool is restarted for the rest.
+    a document's pages get the spare cores. When a worker process dies (a crash, the
+    out-of-memory killer), the documents that were in flight are run again one at a time,
+    so that only the one that kills its worker is recorded as failed.
     """
-    pending = deque(jobs)
-    while pending:
-        pool = ProcessPoolExecutor(workers, initializer=_worker_init)
+    pending, suspects = deque(jobs), deque()
+    while pending or suspects:
+        solo = bool(suspects)
+        queue = suspects if solo else pending
+        size = 1 if solo else min(workers, len(pending))
+        pool = ProcessPoolExecutor(size, initializer=_worker_init)
         running: dict[Future, Job] = {}
         try:
-            while pending or running:
-                while pending and len(running) < workers:
-                    job = pending.popleft()
-                    left = len(pending) + len(running) + 1
-                    page_workers = max(1, workers // left)
+            while queue or running:
+                while queue and len(running) < size:
+                    job = queue.popleft()
+                    left = len(queue) + len(running) + 1
+                    page_workers = workers if solo else max(1, workers // left)
                     running[pool.submit(extract_one, str(job.path), lang, page_workers)] = job
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in finished:
                     job = running.pop(future)
                     try:
-                        yield job, future.result()
+                        outcome = future.result()
                     except BrokenProcessPool:
                         broken = True
-                        yield job, Outcome(str(job.path), None,
-                                           "worker process died while extracting it", 0.0)
-                if broken:
-                    for future, job in running.items():
-                        yield job, Outcome(str(job.path), None,
-                                           "worker process died while extracting it", 0.0)
-                    running.clear()
+                        if not solo:
+                            suspects.append(job)
+                            continue
+                        outcome = Outcome(str(job.path), None, WORKER_DIED, 0.0)
+                    yield job, outcome
+                if broken:  # the pool is dead: what it was running is suspect
+                    suspects.extend(running.values())
                     break
         finally:
             _stop_pool(pool)
@@ -294,7 +299,7 @@ def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | N
         _store_outcome(store, job, Outcome(str(job.path), None, job.error, 0.0), tally)
     if not todo:
         return tally
-    workers = max(1, workers or os.cpu_count() or 1)
+    workers = max(1, workers or len(os.sched_getaffinity(0)))
     n = min(workers, len(todo))
     where = f"on {scheduler}" if scheduler else f"with {n} worker{'s' if n > 1 else ''}"
     print(f"batch: {len(files)} files, {tally.skipped} skipped, {len(todo)} to extract {where}",

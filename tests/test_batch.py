@@ -159,6 +159,28 @@ def test_bad_files_are_recorded_and_reruns_skip_or_retry(tmp_path, capsys):
     assert orphans(Path(db)) == 0
 
 
+def crash_on_crash_files(path: str, lang: str, page_workers: int) -> batch.Outcome:
+    """``extract_one``, except that a file named crash* kills its worker process."""
+    if Path(path).name.startswith("crash"):
+        os._exit(9)
+    return EXTRACT_ONE(path, lang, page_workers)
+
+
+EXTRACT_ONE = batch.extract_one
+
+
+def test_a_dying_worker_fails_only_its_document(tmp_path, monkeypatch, capsys):
+    docs = tmp_path / "docs"
+    write_reports(docs, 4)
+    (docs / "crash.txt").write_text(report_text(5), encoding="utf-8")
+    monkeypatch.setattr(batch, "extract_one", crash_on_crash_files)  # workers are forked
+    db = str(tmp_path / "bloc.db")
+    assert batch_cli(str(docs), "--db", db, "--workers", "2") == 1
+    assert documents(db) == [("crash.txt", "failed", batch.WORKER_DIED)] + [
+        (f"report_{i:02d}.txt", "done", None) for i in range(4)]
+    assert "4 done, 0 skipped, 1 failed" in capsys.readouterr().err
+
+
 def wait_for_done(db_file: Path, at_least: int, timeout: float = 120) -> int:
     """Poll the SQLite file until ``at_least`` documents are done; the count."""
     deadline = time.monotonic() + timeout
