@@ -170,3 +170,29 @@ def test_committed_scan_and_archive_have_every_page(sample):
     assert archive.count("\f") + 1 == pages
     # English-model OCR loses the diacritics: the archive text must not read like the truth
     assert syllable_accuracy(raw, archive) < 0.7
+
+
+def load_make_scans():
+    """samples/make_scans.py as a module (samples/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_scans", SAMPLES / "make_scans.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sample_pages_are_typeset_like_a_report():
+    make_scans = load_make_scans()
+    pages = make_scans.text_pages(SAMPLES / "texts" / "lamdong_2017_khoi_hqc.txt")
+    shown, bold, centred = make_scans.typeset(pages[0], first_page=True)
+    number_line = next(i for i, line in enumerate(pages[0]) if line.startswith("Số"))
+    assert set(range(number_line)) - {i for i, l in enumerate(pages[0]) if not l} <= bold
+    assert all("\t" in shown[i] for i in range(number_line) if pages[0][i])
+    assert number_line not in bold
+    title = pages[0].index("BÁO CÁO")
+    assert {title, title + 1} <= centred & bold
+    part = pages[0].index("Phần thứ nhất")
+    assert {part, part + 1} <= centred and part + 2 in bold and part + 2 not in centred
+    body = next(i for i, line in enumerate(pages[0]) if line.startswith("Khối thi đua"))
+    assert body not in bold and shown[body] == pages[0][body]
