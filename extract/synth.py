@@ -28,7 +28,6 @@ QUALITY_DPI = {"clean300": 300, "bw200": 200, "jpeg": 200, "blur": 300}
 CLEAN_JPEG_QUALITY = 85
 ARCHIVE_JPEG_QUALITY = 30
 
-
 # Precomposed Vietnamese letters (Ạ…ỹ) and Ơ ơ Ư ư Đ đ, as a fontconfig charset.
 VIETNAMESE_CHARSET = "1ea0-1ef9 1a0 1a1 1af 1b0 110 111"
 
@@ -50,8 +49,8 @@ def font_file(name: str, bold: bool = False) -> str:
     """
     pattern = f"{name}:bold" if bold else name
     path = _fc("fc-match", "-f", "%{file}", pattern).strip()
-    covering = _fc("fc-list", f"{name}:charset={VIETNAMESE_CHARSET}", "file").split()
-    if not path or path + ":" not in covering:
+    covering = _fc("fc-list", "-f", "%{file}\n", f"{name}:charset={VIETNAMESE_CHARSET}")
+    if not path or path not in covering.splitlines():
         raise RuntimeError(f"font {pattern!r} ({path or 'not found'}) has no Vietnamese "
                            "letters; install fonts-liberation2, fonts-dejavu or fonts-noto")
     return path
