@@ -10,7 +10,7 @@ from __future__ import annotations
 import regex
 
 from extract.parse.lines import DocLine
-from extract.parse.units import Gazetteer, sentence_case, tidy_name
+from extract.parse.units import MATCH_SCORE, Gazetteer, sentence_case, tidy_name
 from extract.records import Bloc, Group
 from extract.text import fold
 
@@ -19,16 +19,19 @@ MEMBER_SCORE = 70
 _BLOC = regex.compile(r"\bkh\S{1,3}\s+thi\s+d\S{1,3}a\b")
 _NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
 _COUNT = regex.compile(
-    r"\bkh\S{1,3}\s+thi\s+d\S{1,3}a\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
+    r"\bkh(?!en)\S{1,3}(?:\s+thi\s+d\S{1,3}a)?\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
     r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
-_HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+tr\S{1,4}ng\s+kh\S{1,3}\b")
-_DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam\s+ph\S{0,2}\s+kh\S{1,3}\b")
+_HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+tr\S{1,4}ng\s+kh\S{1,3}\b")
+_DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+ph\S{0,2}\s+kh\S{1,3}\b")
 _ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\s*[:\-–]\s*"
                             r"(?P<x>[^,;.()]{3,120})")
 # "do" (by) is looked for in the text itself: folded, "đỏ" (red) would read as "do" too.
 _DO = regex.compile(r"\bdo\b")
-_ROLE_CUT = regex.compile(r"\blam\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\b")
+_ROLE_CUT = regex.compile(r"\blam?\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\b")
+_GENERIC = regex.compile(r"\b(?:hoi|lien hiep|lien minh|lien doan|uy ban|ban|cau lac bo)\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
+_NAMED_LEADER = regex.compile(
+    r"(?P<x>[^()]{3,120}?)\s+(?:lam?\s+)?tr\S{1,4}ng\s+nh\S{0,2}m\b")
 _LEADER = regex.compile(r"\(\s*tr\S{1,4}ng\s+nh\S{0,3}m\s*\)?")
 _NEW_BLOCK = regex.compile(r"^\s*(?:[-+*•–]|\d{1,2}(?:\.\d{1,2})*[.)]?\s|[IVX]+\.)")
 
@@ -71,21 +74,35 @@ def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
     spans = [(m.start("x"), m.end("x")) for m in pattern.finditer(folded)]
     spans += [(m.start("x"), m.end("x")) for m in _ROLE_FIRST.finditer(folded)
               if m["role"].startswith(role)]
-    for start, end in spans:
+    for start, end in sorted(spans):
         # Keep what follows the last "do" or other role (… 18 đơn vị do X làm Trưởng khối).
         cuts = [m.end() for m in _ROLE_CUT.finditer(folded[start:end])]
         cuts += [m.end() for m in _DO.finditer(text[start:end].lower())]
         candidate = text[start + max(cuts, default=0):end].strip()
-        hit = gazetteer.match(candidate)
+        hit = unit_in(candidate, gazetteer)
         if hit:
-            return hit[0]
+            return hit
         if candidate:
             return sentence_case(tidy_name(candidate))
     return None
 
 
+def unit_in(text: str, gazetteer: Gazetteer, min_score: float = MATCH_SCORE) -> str | None:
+    """The unit ``text`` names, also when words precede the name (``luân phiên Hội …``)."""
+    starts = [0] + [m.start() for m in _GENERIC.finditer(fold(text)) if m.start() > 0]
+    for start in starts:
+        hit = gazetteer.match(text[start:], min_score)
+        if hit:
+            return hit[0]
+    return None
+
+
 def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
-    """``Nhóm N gồm …: A (trưởng nhóm); B; …`` lists, each with its leader and members."""
+    """``Nhóm N gồm …: A (trưởng nhóm); B; …`` lists, each with its leader and members.
+
+    The leader is the member marked ``(trưởng nhóm)``, or the unit named before the list
+    (``Nhóm 1 (X làm trưởng nhóm) gồm: …``, ``… do X làm trưởng nhóm``).
+    """
     groups: list[Group] = []
     seen: set[int] = set()
     for i, dl in enumerate(lines):
@@ -98,11 +115,13 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
                     or body.rstrip().endswith(".")):
                 break
             body += " " + nxt.text
-        members_text = _members_part(body)
-        if members_text is None:
+        split = _members_start(body)
+        if split is None:
             continue
+        intro, members_text = body[:split], body[split:].strip().rstrip(".")
+        separator = ";" if ";" in members_text else ","
         group = Group(int(m[1]))
-        for raw in regex.split(r";", members_text):
+        for raw in members_text.split(separator):
             raw = raw.strip()
             if not regex.search(r"\p{L}{2}", raw):
                 continue
@@ -111,19 +130,21 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
             group.members.append(name)
             if _LEADER.search(fold(raw)) and group.leader is None:
                 group.leader = name
+        named = _NAMED_LEADER.search(fold(intro))
+        if group.leader is None and named:
+            group.leader = unit_in(intro[named.start("x"):named.end("x")], gazetteer,
+                                   MEMBER_SCORE)
         if group.members:
             groups.append(group)
             seen.add(group.number)
     return groups
 
 
-def _members_part(body: str) -> str | None:
-    """The member list of a group line: after ``gồm …:`` (or after ``gồm``)."""
+def _members_start(body: str) -> int | None:
+    """Where the member list of a group's text starts: after ``gồm [N đơn vị]:`` or a colon."""
     folded = fold(body)
+    m = regex.search(r"\bg\S{1,2}m\b(?:\s*\d+\s+\S+(?:\s+v\S{1,2})?)?\s*:?", folded)
+    if m:
+        return m.end()
     colon = folded.find(":")
-    if 0 <= colon <= 40:
-        return body[colon + 1:]
-    m = regex.search(r"\bg\S{1,2}m\b", folded)
-    if m and m.start() <= 20:
-        return body[m.end():]
-    return None
+    return colon + 1 if 0 <= colon <= 60 else None

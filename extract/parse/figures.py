@@ -57,7 +57,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             before = []
         prev = _bare(before[-1]).lower() if before else ""
         prev2 = _bare(before[-2]).lower() if len(before) > 1 else ""
-        if prev in IDENTIFIER_WORDS and not (prev == "số" and prev2 == "tổng"):
+        if prev in IDENTIFIER_WORDS and not (prev == "số" and prev2 in ("tổng", "mỗi")):
             continue
         measure, measure_end = _measure(lines, i, m.end())
         if not measure or (measure.split()[0].lower() in TIME_WORDS

@@ -19,7 +19,7 @@ from extract.records import Section
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 _NUMBERED = regex.compile(
-    r"^\W{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1]{1,5}|H)"
+    r"^\W{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1H]{1,5})"
     r"(?P<sep>\s*[.:),]|\s)\s*(?P<title>\S.*)$")
 # OCR reads I as l, 1 or L (parts never run to L, 50) and II as H.
 _ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I", "H": "II"})
@@ -143,15 +143,15 @@ def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
     """The Roman part number ``num`` stands for, or None if the line is not a Roman part.
 
     OCR turns I into l or 1; a token of only digits counts as Roman only when it reads as
-    the part that comes next and its title is in capitals; so does ``H`` (for II).
+    the part that comes next and its title is in capitals; so does one read with ``H`` (II).
     """
     value = roman_value(num.translate(_ROMAN_DIGITS))
     if value is None or value > 20:
         return None
     if value < expected <= 3 and is_capitals(title):
         value = expected  # OCR dropped a stroke: "II." where "III." comes next
-    if (num.isdigit() or num == "H") and (value != expected or value < 2
-                                          or not is_capitals(title)):
+    if regex.search(r"[\dH]", num) and (value != expected or value < 2
+                                        or not is_capitals(title)):
         return None
     if is_capitals(title):
         return value
