@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from extract.repair.lexicon import Lexicon
+from extract.repair.lexicon import Lexicon, skeleton
 from extract.repair.lm import BOS, SHIFT, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
@@ -40,11 +40,14 @@ class Settings:
     """Decoder weights, tuned on held-out rendered text (not on the samples)."""
 
     beam: int = 16
-    max_candidates: int = 10
+    beam_gap: float = 10.0    # drop states this far (nats) below the best one
+    max_candidates: int = 20
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
     variant_cost: float = 1.0  # cost of reading D or P in an abbreviation as Đ
+    skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
+    digit_cost: float = 3.0     # eng: reading a lone digit as a letter
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
     # right most of the time, an English model's output rarely.
     identity_bonus: tuple[tuple[str, float], ...] = (("eng", 0.0), ("stripped", 0.0),
@@ -98,6 +101,7 @@ class Decoder:
         self._bonus = dict(settings.identity_bonus)
         self._options: dict[tuple[str, str], tuple[Option, ...]] = {}
         self.bos = (lm.id(BOS), lm.id(BOS))
+        self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
 
     def options(self, piece: str, kind: str) -> tuple[Option, ...]:
         """The readings of one piece (cached: the same OCR token recurs all the time)."""
@@ -109,8 +113,11 @@ class Decoder:
 
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
         lm, s = self.lm, self.settings
-        if is_number(piece) or not any(ch.isalnum() for ch in piece) and len(piece) == 1:
+        number = is_number(piece)
+        if number and not (kind == "eng" and len(piece) == 1):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
+        if not any(ch.isalnum() for ch in piece) and len(piece) == 1:
+            return (Option(None, lm.id(piece), 0.0),)
         low = piece.lower()
         abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
         if abbreviation and (kind == "vie" or not low.isalpha()):
@@ -119,11 +126,22 @@ class Decoder:
         if cands:
             best = cands[0][1]
             cands = [c for c in cands[: s.max_candidates] if c[1] >= best - s.margin]
+        if kind == "eng":
+            # An English model often just drops the marks: every syllable with the same
+            # skeleton stays in reach, at a cost, whatever the channel ranked first.
+            known = {syl for syl, _ in cands}
+            floor = min((lp for _, lp in cands), default=0.0)
+            cands += [(syl, floor - s.skeleton_cost)
+                      for syl in self.lexicon.with_skeleton(skeleton(low)) if syl not in known]
         out: list[Option] = []
         bonus = self._bonus.get(kind, 0.0)
         for syl, logp in cands:
             out.append(Option(syl, lm.id(syl), logp + (bonus if syl == low else 0.0)))
-        if low not in self.lexicon:
+        if number:
+            # a lone digit in English-model output is often a letter (6 for ở)
+            out = [Option(o.text, o.lm_id, o.emit - s.digit_cost) for o in out]
+            out.append(Option(None, lm.id(lm_token(piece)), 0.0))
+        elif low not in self.lexicon:
             out.append(Option(None, lm.id(low), -s.keep_cost))
             if abbreviation:
                 out.extend(self._code_variants(low))
@@ -182,30 +200,36 @@ class Decoder:
         """Indexes of the best option per column (beam search over trigram states)."""
         lm = self.lm
         tri, bi, bow2, bow1, uni = lm.tri, lm.bi, lm.bow2, lm.bow1, lm.uni
+        memo = self._memo
+        if len(memo) > 2_000_000:
+            memo.clear()
         weight = self.settings.lm_weight * LN10
-        beam = self.settings.beam
+        beam, gap = self.settings.beam, self.settings.beam_gap
         states: dict[tuple[int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
         for opts in columns:
+            pairs = [(j, o.lm_id, o.emit) for j, o in enumerate(opts)]
             new: dict[tuple[int, int], tuple[float, tuple | None]] = {}
             for (u, v), (score, back) in states.items():
-                uv = (u << SHIFT) | v
-                k3 = uv << SHIFT
-                k2 = v << SHIFT
-                b2 = bow2.get(uv, 0.0)
-                b1 = bow1[v]
-                for j, opt in enumerate(opts):
-                    w = opt.lm_id
-                    p = tri.get(k3 | w)
+                k3 = ((u << SHIFT) | v) << SHIFT
+                for j, w, emit in pairs:
+                    key3 = k3 | w
+                    p = memo.get(key3)
                     if p is None:
-                        p = bi.get(k2 | w)
-                        p = b2 + (p if p is not None else b1 + uni[w])
-                    total = score + opt.emit + weight * p
-                    key = (v, w)
-                    cur = new.get(key)
+                        p = tri.get(key3)
+                        if p is None:
+                            p = bi.get((v << SHIFT) | w)
+                            if p is None:
+                                p = bow1[v] + uni[w]
+                            p += bow2.get((u << SHIFT) | v, 0.0)
+                        p = memo[key3] = weight * p
+                    total = score + emit + p
+                    cur = new.get((v, w))
                     if cur is None or total > cur[0]:
-                        new[key] = (total, (j, back))
-            if len(new) > beam:
-                new = dict(sorted(new.items(), key=lambda kv: -kv[1][0])[:beam])
+                        new[(v, w)] = (total, (j, back))
+            if len(new) > 1:
+                ranked = sorted(new.items(), key=lambda kv: -kv[1][0])
+                floor = ranked[0][1][0] - gap
+                new = {k: sb for k, sb in ranked[:beam] if sb[0] >= floor}
             states = new
         best = max(states.values(), key=lambda sb: sb[0])[1]
         path: list[int] = []

@@ -28,7 +28,7 @@ SHIFT = 21     # bits per id in a packed key; vocabulary must stay below 2**21
 WORD_CHARS = r"\p{L}\p{N}¥¢§©®£€"
 _PIECE = regex.compile(
     rf"\p{{N}}+(?:[.,/:\-]\p{{N}}+)*(?![{WORD_CHARS}])"  # a number, date or number/number
-    rf"|[{WORD_CHARS}]+(?:['’][{WORD_CHARS}]+)*"       # a word (maybe with digits for letters)
+    rf"|[{WORD_CHARS}]+(?:['’?@][{WORD_CHARS}]+)*"     # a word (digits, ? or @ for letters)
     r"|\S")                                            # one punctuation mark
 
 
