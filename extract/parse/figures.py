@@ -87,7 +87,7 @@ def _stands_alone(text: str, m: regex.Match) -> bool:
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end():]
-    if rest[:1] in ("/", "-", "–") and rest[1:2].isdigit():
+    if rest[:1] in ("/", "-", "–") and rest[1:2].isalnum():  # 2016-2020, 34-CT/TW
         return False
     if rest[:1] in ("/", "\\", "_") or (rest[:1] in ".," and rest[1:2].isdigit()):
         return False

@@ -61,7 +61,7 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
             info.number = regex.sub(r"\s+", "", text[number.end():]).strip(".,;:") or None
             continue
         kind = _doc_type(text)
-        if kind and info.date is not None or kind and info.number is not None:
+        if kind:
             type_at = dl.index
             info.doc_type, rest = kind
             if rest:

@@ -1,0 +1,207 @@
+"""The parser on real inputs: the samples' texts and a scan against their ground truth, the two
+real archive OCR seeds, and one targeted case per rule (header columns, garbled numbering,
+number formats, non-figures, both kinds of report)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.bench.extract import score, text_pages
+from extract.parse import parse
+from extract.parse.numbers import parse_number
+from extract.records import Source
+from extract.text import Line, Page, Word
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SEEDS = Path("/work/shared/seeds")
+TRUTHS = sorted((SAMPLES / "truth").glob("*.json"))
+
+
+def _parse_text(text: str, confidence: float = 1.0):
+    pages = [Page.from_text(n, t, "text", confidence)
+             for n, t in enumerate(text.split("\f"), start=1)]
+    return parse(pages, Source("test.txt", "", "text", len(pages), "text"))
+
+
+def _seed(prefix: str) -> Path:
+    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip("the archive seeds are not on this machine")
+    return found[0]
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=[p.stem for p in TRUTHS])
+def test_sample_text_against_truth(truth_path: Path) -> None:
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    pages = text_pages(SAMPLES / "texts" / f"{truth_path.stem}.txt")
+    record = parse(pages, Source("x", "", "text", len(pages), "text")).to_dict()
+    s = score(record, truth)
+    assert s.units_found == s.units_true and len(record["units"]) == s.units_true
+    assert s.sections_found == s.sections_true == len(record["sections"])
+    assert s.f1 >= 0.98
+    assert record["document"] == truth["document"]
+    assert record["bloc"] == truth["bloc"]
+    for unit in record["units"]:
+        for figure in unit["figures"]:
+            line = record["pages"][figure["page"] - 1]["text"].split("\n")[figure["line"] - 1]
+            assert figure["text"] in line
+
+
+def test_scanned_sample_end_to_end() -> None:
+    """A 200 dpi black-and-white scan through ingest, Tesseract, repair and parse."""
+    from extract.pipeline import extract_record
+
+    sample = "nghean_2019_khoi_hoi"
+    pdf = SAMPLES / "scans" / "bw200" / f"{sample}.pdf"
+    truth = json.loads((SAMPLES / "truth" / f"{sample}.json").read_text(encoding="utf-8"))
+    record = extract_record(pdf, workers=1, progress=False).to_dict()
+    s = score(record, truth)
+    assert s.units_found == s.units_true
+    assert s.sections_found >= 0.95 * s.sections_true
+    assert s.f1 >= 0.9
+    assert s.number_ok and s.date_ok and s.place_ok
+    assert all(0 < f["confidence"] <= 1 for u in record["units"] for f in u["figures"])
+
+
+def test_seed_bloc_summary_units_and_groups() -> None:
+    """Seed 002 as the English model read it, unrepaired: 18 member units, 4 groups."""
+    record = _parse_text(_seed("002").read_text(encoding="utf-8"))
+    assert len(record.units) == 18
+    assert len({u.name for u in record.units}) == 18
+    assert [g.number for g in record.bloc.groups] == [1, 2, 3, 4]
+    assert sum(len(g.members) for g in record.bloc.groups) == 18
+    assert {m for g in record.bloc.groups for m in g.members} == {u.name for u in record.units}
+    assert record.bloc.member_count == 18
+    assert record.bloc.head == "Liên hiệp các hội Khoa học và Kỹ thuật"
+    assert record.bloc.deputy_head == "Hội Nạn nhân chất độc da cam/dioxin"
+    assert all(u.figures for u in record.units)
+
+
+def test_seed_member_submission_is_one_unit() -> None:
+    """Seed 000 is the Liên hiệp hội's own report: one unit, the issuer, holding the figures."""
+    record = _parse_text(_seed("000").read_text(encoding="utf-8"))
+    assert [u.name for u in record.units] == ["Liên hiệp các hội Khoa học và Kỹ thuật"]
+    assert record.units[0].section is None
+    assert len(record.units[0].figures) >= 20 and record.figures == []
+
+
+def test_interleaved_header_columns() -> None:
+    record = _parse_text(
+        "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "HỘI NÔNG DÂN Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 112/BC-HND Hà Tĩnh, ngày 3 tháng 1 năm 2025\n"
+        "BÁO CÁO\n"
+        "Tổng kết công tác thi đua, khen thưởng\n"
+        "năm 2024\n"
+        "Hội có 12.500 hội viên.")
+    doc = record.document
+    assert doc.issuer == "Hội Nông dân tỉnh Hà Tĩnh"
+    assert (doc.number, doc.place, doc.date) == ("112/BC-HND", "Hà Tĩnh", "2025-01-03")
+    assert doc.doc_type == "BÁO CÁO"
+    assert doc.title == "Tổng kết công tác thi đua, khen thưởng năm 2024"
+    assert doc.year == 2024  # the year reported on, not the year of the date
+    assert [u.name for u in record.units] == ["Hội Nông dân"]
+
+
+def test_garbled_numbering_and_non_headings() -> None:
+    text = "\n".join([
+        "I. KẾT QUẢ", "Nội dung ngắn.",
+        "I1. HẠN CHẾ", "Nội dung ngắn.",
+        "IIl. PHƯƠNG HƯỚNG", "1I. sai", "- Gạch đầu dòng không phải đề mục.",
+        "a) Mục chữ không phải đề mục.",
+        "IV, Hội khỏe truyền thống lần thứ XX với gần 500 vận động viên tham gia thi đấu.",
+        "2018. Trong đó quỹ cấp tỉnh 3,2 tỷ đồng và cấp huyện, cơ sở là 51,9 tỷ đồng.",
+        "11.850 người, chiếm 98,9% số cán bộ giáo viên nghỉ hưu trong toàn tỉnh Hà Tĩnh.",
+        "1. Các thành viên Khối tiếp tục quán triệt, thực hiện Chỉ thị số 34 của Bộ Chính",
+        "trị về đổi mới công tác thi đua, khen thưởng; tổ chức các hoạt động thi đua lập",
+        "thành tích chào mừng các ngày lễ lớn trong năm và Đại hội Đảng các cấp nhiệm kỳ.",
+        "Phần thứ hai", "PHƯƠNG HƯỚNG NĂM 2025",
+        "I. MỤC TIÊU", "H. NHIỆM VỤ", "1. Nội dung", "1.1. Mục con", "2. Giải pháp",
+        "5. Kiến nghị", "4. Tổ chức thực hiện",
+    ])
+    numbers = [(s.number, s.level) for s in _parse_text(text).sections]
+    assert numbers == [("I", 1), ("II", 1), ("III", 1), ("Phần thứ hai", 1), ("I", 1),
+                       ("II", 1), ("1", 2), ("1.1", 3), ("2", 2), ("3", 2), ("4", 2)]
+
+
+def test_roman_numerals_misread() -> None:
+    text = "I. MỘT\nnội dung\nIl. HAI\nnội dung\nHI. BA\nnội dung\nIV. BỐN"
+    assert [s.number for s in _parse_text(text).sections] == ["I", "II", "III", "IV"]
+
+
+@pytest.mark.parametrize("written, value", [
+    ("17.885", 17885), ("1.172.455", 1172455), ("13,1", 13.1), ("98,7", 98.7), ("04", 4),
+    ("550", 550), ("1,172,455", 1172455), ("0,5", 0.5), ("12.0", 12.0)])
+def test_vietnamese_number_formats(written: str, value: float) -> None:
+    assert parse_number(written) == value
+
+
+def test_figures_values_measures_qualifiers() -> None:
+    record = _parse_text(
+        "HỘI CỰU CHIẾN BINH\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Hội có 1.353 chi hội (tăng thêm 3 chi hội mới) với 17.885 hội viên; quỹ đạt 13,1 tỷ "
+        "đồng, trên 731 triệu đồng, 98,7% hội viên; hiến 550m² đất, 345.105 m² vườn; vận "
+        "động 1.172.455 USD và gần 2.000 lượt người.", confidence=0.9)
+    figures = [(f.value, f.measure, f.qualifier) for f in record.units[0].figures]
+    assert figures == [
+        (1353, "chi hội", None), (3, "chi hội mới", None), (17885, "hội viên", None),
+        (13.1, "tỷ đồng", "đạt"), (731, "triệu đồng", "trên"), (98.7, "%", None),
+        (550, "m²", None), (345105, "m²", None), (1172455, "USD", None),
+        (2000, "lượt người", "gần")]
+    assert all(f.confidence == 0.9 and f.line == 4 for f in record.units[0].figures)
+
+
+def test_not_figures() -> None:
+    record = _parse_text(
+        "HỘI LUẬT GIA\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Thực hiện Chỉ thị số 34-CT/TW ngày 07/4/2014, Nghị định số 68/2000/NĐ-CP, "
+        "Kế hoạch số 76 của Tỉnh ủy ngày 14 tháng 12 năm 2020, giai đoạn 2016-2020, "
+        "Đại hội lần thứ 5 khóa XIII, Nhóm 1, kỷ niệm 90 năm ngày thành lập, trong 6 tháng "
+        "đầu năm, điện thoại 02043854321, nhiệm kỳ 2019 - 2024 tỉnh1 đã họp.")
+    assert [f.text for u in record.units for f in u.figures] + record.figures == []
+
+
+def test_figure_confidence_is_its_weakest_word() -> None:
+    words = [Word("Hội", 0.99), Word("có", 0.98), Word("1.353", 0.61), Word("chi", 0.9),
+             Word("hội.", 0.45), Word("Năm", 0.2)]
+    pages = [Page.from_text(1, "HỘI KHUYẾN HỌC\nBÁO CÁO\nTổng kết năm 2024", "ocr"),
+             Page(2, [Line(words)], "ocr")]
+    record = parse(pages, Source("x", "", "pdf", 2, "ocr"))
+    figure = record.units[0].figures[0]
+    assert (figure.value, figure.measure, figure.page, figure.line) == (1353, "chi hội", 2, 1)
+    assert figure.confidence == 0.45
+
+
+def test_bloc_summary_vs_member_submission() -> None:
+    """Unit sections make a summary (figures under each unit, the rest top level); a member's
+    own report has none, and its figures all go to the issuer."""
+    summary = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n"
+        "1. Tổ chức của Khối\nKhối gồm 3 đơn vị.\n"
+        "2. Kết quả của các đơn vị\n"
+        "2.1. Hội CCB tỉnh\nHội có 120 chi hội.\n"
+        "2.2. Hội NCT\nHội có 45 câu lạc bộ.\n"
+        "2.3. Liên minh HTX tỉnh\nCó 318 hợp tác xã thành viên.\n"
+        "3. Khen thưởng\nTặng 12 Bằng khen.")
+    assert [(u.section, u.name, [f.value for f in u.figures]) for u in summary.units] == [
+        ("2.1", "Hội Cựu chiến binh", [120]), ("2.2", "Hội Người cao tuổi", [45]),
+        ("2.3", "Liên minh Hợp tác xã", [318])]
+    assert [f.value for f in summary.figures] == [3, 12]
+    member = _parse_text(
+        "UBND TỈNH A CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nHỘI CHỮ THẬP ĐỎ\nBÁO CÁO\n"
+        "Tổng kết năm 2024\n1. Công tác tổ chức\nHội có 120 chi hội.\n"
+        "2. Phong trào\nVận động 2,5 tỷ đồng.")
+    assert [(u.section, u.name, [f.value for f in u.figures]) for u in member.units] == [
+        (None, "Hội Chữ thập đỏ", [120, 2.5])]
+    assert member.figures == []
+
+
+def test_every_contract_key_present_when_document_says_nothing() -> None:
+    record = _parse_text("một dòng chữ không có gì").to_dict()
+    assert set(record) == {"source", "document", "bloc", "sections", "units", "figures",
+                           "pages"}
+    assert record["document"]["number"] is None and record["bloc"]["groups"] == []
+    assert record["pages"] == [{"number": 1, "text": "một dòng chữ không có gì"}]
