@@ -223,14 +223,50 @@ def _text_layer(page) -> str | None:  # noqa: ANN001 - a pdfplumber Page
 
 
 def load_page_image(page: PageImage) -> Image.Image:
-    """The pixels of one page: a PDF page rendered at DPI, or one image frame, as 8-bit gray."""
+    """The pixels of one page as 8-bit gray: a PDF page's scan at its own resolution when
+    it is good enough (see ``_embedded_scan``), else the page rendered at DPI; or one
+    frame of an image file."""
     if page.kind == "pdf":
         import pypdfium2 as pdfium
 
         with pdfium.PdfDocument(page.path) as document:
-            image = document[page.index].render(scale=DPI / 72, grayscale=True).to_pil()
+            pdf_page = document[page.index]
+            image = _embedded_scan(pdf_page) or pdf_page.render(scale=DPI / 72,
+                                                                grayscale=True).to_pil()
     else:
         with open_image(page.path) as source:
             source.seek(page.index)
             image = source.convert("L") if source.mode != "L" else source.copy()
     return image.convert("L") if image.mode != "L" else image
+
+
+# A page's scan is OCR'd at its own resolution when it is gray or colour at this many dpi
+# or more (resampling only blurs it; the OCR bench: clean 300 dpi 99.3 % native against
+# 99.2 % rendered, JPEG 200 dpi equal), or black-and-white at NATIVE_MIN_DPI_BW: 1-bit
+# scans at 200 dpi read better rendered smoothly at 300 dpi (98.6 % against 97.7 %).
+NATIVE_MIN_DPI = 200
+NATIVE_MIN_DPI_BW = 300
+
+
+def _embedded_scan(page) -> Image.Image | None:  # noqa: ANN001 - a pypdfium2 PdfPage
+    """The page's one image, decoded at its own resolution, when the page is nothing but
+    an upright scan covering it that is sharp enough for OCR as it is; else None."""
+    import pypdfium2.raw as pdfium_c
+
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return None
+    scan = objects[0]
+    matrix = scan.get_matrix()
+    width_pt, height_pt = page.get_size()
+    if (page.get_rotation() or matrix.b or matrix.c or matrix.a < 0.95 * width_pt
+            or matrix.d < 0.95 * height_pt):
+        return None
+    width_px, _ = scan.get_px_size()
+    dpi = width_px / (matrix.a / 72)
+    bits = scan.get_metadata().bits_per_pixel
+    if dpi < (NATIVE_MIN_DPI_BW if bits == 1 else NATIVE_MIN_DPI):
+        return None
+    image = scan.get_bitmap(render=False).to_pil()
+    image.info["dpi"] = (round(dpi), round(dpi))
+    return image

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,17 +74,31 @@ def _ocr_jobs(jobs: list[ingest.PageImage], lang: str, workers: int | None,
 def read_document(path: Path, lang: str = "vie", workers: int | None = None,
                   progress: bool = True) -> ReadDocument:
     """The text of a PDF, image or text file, page by page, OCR-ing the pages that need it."""
-    path = Path(path)
-    opened = ingest.open_document(path)
-    jobs = [p for p in opened.pages if isinstance(p, ingest.PageImage)]
-    results = _ocr_jobs(jobs, resolve_lang(lang), workers, progress) if jobs else []
-    read = iter(results)
+    return read_documents([path], lang, workers, progress)[0]
+
+
+def read_documents(paths: list[Path], lang: str = "vie", workers: int | None = None,
+                   progress: bool = True) -> list[ReadDocument]:
+    """Several documents, their pages OCR'd by one pool, so that no core idles while the
+    last page of one document is read (a 3-page document alone keeps 2 cores busy only
+    two thirds of the time)."""
+    opened = [ingest.open_document(Path(path)) for path in paths]
+    jobs = [p for doc in opened for p in doc.pages if isinstance(p, ingest.PageImage)]
+    results = iter(_ocr_jobs(jobs, resolve_lang(lang), workers, progress) if jobs else [])
+    return [_assemble(doc, results) for doc in opened]
+
+
+def _assemble(opened: ingest.Ingested, results: Iterator[OcrResult]) -> ReadDocument:
+    """A document's pages in order: its ready pages, and the next OCR result for each
+    page image."""
+    ocr = [next(results) for p in opened.pages if isinstance(p, ingest.PageImage)]
+    read = iter(ocr)
     pages = [next(read).page if isinstance(p, ingest.PageImage) else p for p in opened.pages]
     methods = {page.method for page in pages}
     method = methods.pop() if len(methods) == 1 else "mixed"
-    source = Source(str(path), opened.sha256, opened.kind, len(pages), method)
-    return ReadDocument(source, pages, sum(r.tesseract_seconds for r in results),
-                        [r.page.number for r in results if r.rotated])
+    source = Source(str(opened.path), opened.sha256, opened.kind, len(pages), method)
+    return ReadDocument(source, pages, sum(r.tesseract_seconds for r in ocr),
+                        [r.page.number for r in ocr if r.rotated])
 
 
 def extract_record(path: Path, lang: str = "vie", workers: int | None = None,
