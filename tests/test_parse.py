@@ -205,3 +205,11 @@ def test_every_contract_key_present_when_document_says_nothing() -> None:
                            "pages"}
     assert record["document"]["number"] is None and record["bloc"]["groups"] == []
     assert record["pages"] == [{"number": 1, "text": "một dòng chữ không có gì"}]
+
+
+def test_numeric_date_and_per_unit_measure() -> None:
+    record = _parse_text(
+        "UBND TỈNH A\nHỘI KHUYẾN HỌC\nSố: 7/BC-HKH Thành phố Huế, ngày 5/1/2023\nBÁO CÁO\n"
+        "Kết quả năm 2022\nMức hỗ trợ 500.000 đồng/hội viên.")
+    assert (record.document.place, record.document.date) == ("Thành phố Huế", "2023-01-05")
+    assert [(f.value, f.measure) for f in record.units[0].figures] == [(500000, "đồng")]

@@ -13,7 +13,7 @@ from extract.parse.figures import line_figures
 from extract.parse.header import parse_header
 from extract.parse.lines import DocLine, flatten
 from extract.parse.sections import Heading, find_headings
-from extract.parse.units import Gazetteer
+from extract.parse.units import Gazetteer, tidy_name
 from extract.records import PageText, Record, Source, Unit
 from extract.text import Page, fold
 
@@ -45,7 +45,8 @@ def parse(pages: list[Page], source: Source) -> Record:
         record.figures = [f for dl, f in figures if dl.index not in inside]
     else:
         hit = gazetteer.match(issuer)
-        record.units = [Unit(None, hit[0] if hit else issuer, [f for _, f in figures])]
+        record.units = [Unit(None, hit[0] if hit else tidy_name(issuer),
+                             [f for _, f in figures])]
     return record
 
 

@@ -118,7 +118,7 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
     for token in tokens[:3]:
         if not token[0].isalpha():
             break
-        word = _bare(token)
+        word = _bare(token.split("/")[0])  # "đồng/hội viên": the measure is "đồng"
         if not word or word.lower() in FUNCTION_WORDS or any(c.isdigit() for c in word):
             break
         words.append(word)

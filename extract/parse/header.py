@@ -26,8 +26,9 @@ DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi
              "chuong trinh", "huong dan", "bien ban", "cong van", "tong ket")
 _NUMBER_LINE = regex.compile(r"^\W{0,3}s[o0-9]\S?\s*[:;.]\s*")
 _PLACE_DATE = regex.compile(
-    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*ng\S{1,3}\s+(?P<d>\S{1,3})\s+th\S{2,4}\s+"
-    r"(?P<m>\S{1,3})\s+n\S{1,3}\s+(?P<y>\d{4})")
+    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*ng\S{1,3}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
+    r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
+    r"(?P<y>\d{4})")
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
 _PROVINCE = regex.compile(r"\btinh\s+(\w.*)$")
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
@@ -93,8 +94,15 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
     """The place (capitalised words before the comma), the ISO date, and where the place starts."""
     words = text[m.start("place"):m.end("place")].split()
     place_words: list[str] = []
-    for word in reversed(words):
-        if not word[:1].isupper() or any(c.isdigit() or c in "/:" for c in word):
+    for k in range(len(words) - 1, -1, -1):
+        word = words[k]
+        if any(c.isdigit() or c in "/:" for c in word) or (
+                is_capitals(word) and not word.endswith(".") and place_words
+                and not is_capitals(" ".join(place_words))):
+            break
+        # "Thành phố Huế", "Thị xã …": the one lower-case word a place name carries.
+        if not word[:1].isupper() and not (fold(word) in ("pho", "xa", "tran") and k > 0
+                                           and words[k - 1][:1].isupper()):
             break
         place_words.insert(0, word)
     place = " ".join(place_words) or None
