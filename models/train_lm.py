@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.repair.lm import BOS, MODEL_PATH, NUM, UNK, LanguageModel, lm_tokens  # noqa: E402
+from extract.repair.lm import (BOS, MODEL_PATH, NUM, UNK, LanguageModel, lm_tokens,  # noqa: E402
+                               title_cased)
 from models.corpus import SOURCES, sentences  # noqa: E402
 
 # How many times a line of each source counts; the genre's own phrasing matters most.
@@ -36,6 +37,8 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     """Count the corpus and compute the Kneser-Ney model."""
     lines: list[tuple[int, list[str]]] = []
     freq: Counter = Counter()
+    capital: Counter = Counter()  # Title-case and total counts of words inside sentences
+    cased: Counter = Counter()
     trusted: set[str] = set()
     for source in SOURCES:
         for line in sentences(source):
@@ -43,6 +46,10 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
             if toks:
                 lines.append((weights[source], toks))
                 freq.update(toks)
+                if source != "words":  # word lists capitalise names by convention only
+                    for tok, upper in title_cased(line):
+                        cased[tok] += weights[source]
+                        capital[tok] += weights[source] * upper
                 if source != "law":
                     trusted.update(toks)
     # Law text has typos and names: a word seen once there and nowhere else is dropped.
@@ -110,7 +117,9 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     bow1 = [math.log10(gamma2[i]) for i in range(vocab)]
     print(f"train_lm: D3={d3:.3f} D2={d2:.3f}; {len(bi)} bigrams, {len(tri)} trigrams kept "
           f"of {len(c3)}", file=sys.stderr)
-    return LanguageModel(words, uni, bow1, bi, bow2, tri)
+    # smoothed towards 1 in 10 so that a word seen rarely says little
+    title = [math.log((capital[w] + 0.2) / (cased[w] + 2.0)) for w in words]
+    return LanguageModel(words, uni, bow1, bi, bow2, tri, title)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,7 @@ class Settings:
     variant_cost: float = 1.0  # cost of reading D or P in an abbreviation as Đ
     skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
     digit_cost: float = 3.0     # eng: reading a lone digit as a letter
+    capital_weight: float = 1.0  # weight of P(capital | syllable) for Title-case words
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
     # right most of the time, an English model's output rarely.
     identity_bonus: tuple[tuple[str, float], ...] = (("eng", 0.0), ("stripped", 0.0),
@@ -82,6 +83,9 @@ def apply_case(pattern: str, syllable: str) -> str:
     return syllable
 
 
+_SENTENCE_OPENERS = set(".:;!?\"“(-–•")
+
+
 def _spell(piece: str, syllable: str | None) -> str:
     """The output for ``piece`` read as ``syllable`` (``None``: kept), in the piece's case."""
     if syllable is None or syllable == piece.lower():
@@ -103,13 +107,28 @@ class Decoder:
         self.bos = (lm.id(BOS), lm.id(BOS))
         self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
 
-    def options(self, piece: str, kind: str) -> tuple[Option, ...]:
-        """The readings of one piece (cached: the same OCR token recurs all the time)."""
-        key = (piece, kind)
+    def options(self, piece: str, kind: str, inside: bool = False) -> tuple[Option, ...]:
+        """The readings of one piece (cached: the same OCR token recurs all the time).
+
+        ``inside``: the piece stands inside a sentence, where a capital says "name".
+        """
+        key = (piece, kind, inside)
         found = self._options.get(key)
         if found is None:
-            found = self._options[key] = self._make_options(piece, kind)
+            found = self._make_options(piece, kind)
+            if inside and case_pattern(piece) == "title" and len(found) > 1:
+                found = self._with_capital_evidence(found)
+            self._options[key] = found
         return found
+
+    def _with_capital_evidence(self, options: tuple[Option, ...]) -> tuple[Option, ...]:
+        """Options re-scored by how often each syllable is written with a capital inside a
+        sentence (relative to the most capitalised one; kept pieces are unaffected)."""
+        title, weight = self.lm.title, self.settings.capital_weight
+        top = max((title[o.lm_id] for o in options if o.text is not None), default=0.0)
+        return tuple(o if o.text is None else
+                     Option(o.text, o.lm_id, o.emit + weight * (title[o.lm_id] - top))
+                     for o in options)
 
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
         lm, s = self.lm, self.settings
@@ -175,9 +194,12 @@ class Decoder:
         ``alternatives`` fills each choice's ranked readings (for ``--json``; slower).
         """
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
+        previous = ""  # a line may start a sentence: its first word is not "inside" one
         for index, word in enumerate(words):
             for piece in pieces(word):
-                slots.append((index, piece, self.options(piece, kind)))
+                inside = previous != "" and previous not in _SENTENCE_OPENERS
+                slots.append((index, piece, self.options(piece, kind, inside)))
+                previous = piece
         start = context or self.bos
         path = self._viterbi([opts for _, _, opts in slots], start)
         ids = [start[0], start[1]] + [opts[j].lm_id for (_, _, opts), j in zip(slots, path)]

@@ -52,6 +52,21 @@ def lm_tokens(text: str) -> list[str]:
     return [lm_token(canonical(p)) for p in pieces(nfc(text))]
 
 
+def title_cased(text: str) -> list[tuple[str, bool]]:
+    """(LM token, written Title-case) for the words of ``text`` that are inside a sentence.
+
+    The first word of a line and words after . : ; ! ? " ( are skipped (capitalised there by
+    rule, not by meaning), and so are words written all in capitals.
+    """
+    out = []
+    previous = "."
+    for piece in pieces(nfc(text)):
+        if piece[0].isalpha() and previous not in ".:;!?\"“(" and not piece.isupper():
+            out.append((lm_token(canonical(piece)), piece[0].isupper()))
+        previous = piece
+    return out
+
+
 def key2(v: int, w: int) -> int:
     """Packed key of the bigram (v, w)."""
     return (v << SHIFT) | w
@@ -66,7 +81,8 @@ class LanguageModel:
     """Backoff trigram model over syllable ids; scores are log10 probabilities."""
 
     def __init__(self, words: list[str], uni: list[float], bow1: list[float],
-                 bi: dict[int, float], bow2: dict[int, float], tri: dict[int, float]):
+                 bi: dict[int, float], bow2: dict[int, float], tri: dict[int, float],
+                 title: list[float]):
         self.words = words
         self.ids = {w: i for i, w in enumerate(words)}
         self.unk = self.ids[UNK]
@@ -75,6 +91,9 @@ class LanguageModel:
         self.bi = bi
         self.bow2 = bow2
         self.tri = tri
+        # log P(written with a capital | word), inside sentences: "Hội", "Khối" are names'
+        # heads far more often than "hồi", "khỏi" — evidence the lower-cased LM cannot see.
+        self.title = title
 
     def id(self, token: str) -> int:
         """The id of an LM token (``<unk>`` when unknown)."""
@@ -111,7 +130,8 @@ class LanguageModel:
             bow2_k=np.fromiter(self.bow2.keys(), dtype=np.int64, count=len(self.bow2)),
             bow2_v=np.fromiter(self.bow2.values(), dtype=np.float32, count=len(self.bow2)),
             tri_k=np.fromiter(self.tri.keys(), dtype=np.int64, count=len(self.tri)),
-            tri_v=np.fromiter(self.tri.values(), dtype=np.float32, count=len(self.tri)))
+            tri_v=np.fromiter(self.tri.values(), dtype=np.float32, count=len(self.tri)),
+            title=np.array(self.title, dtype=np.float32))
 
     @classmethod
     def read(cls, path: Path) -> "LanguageModel":
@@ -123,7 +143,7 @@ class LanguageModel:
 
         return cls(str(z["words"]).split("\n"), z["uni"].astype(np.float64).tolist(),
                    z["bow1"].astype(np.float64).tolist(), table("bi"), table("bow2"),
-                   table("tri"))
+                   table("tri"), z["title"].astype(np.float64).tolist())
 
 
 @functools.cache
