@@ -60,6 +60,8 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if prev in IDENTIFIER_WORDS and not (prev == "số" and prev2 in ("tổng", "mỗi")):
             continue
         measure, measure_end = _measure(lines, i, m.end())
+        if _is_year(m[0]) and measure[:1].isupper():  # "năm 2020 Liên hiệp hội …"
+            continue
         if not measure or (measure.split()[0].lower() in TIME_WORDS
                            and not measure.lower().startswith(LABOUR_UNITS)):
             continue
@@ -136,6 +138,10 @@ def _qualifier(prev2: str, prev: str) -> str | None:
         if " " in q and f"{prev2} {prev}" == q or q == prev:
             return q
     return None
+
+
+def _is_year(token: str) -> bool:
+    return token.isdigit() and len(token) == 4 and 1900 <= int(token) <= 2100
 
 
 def _bare(token: str) -> str:

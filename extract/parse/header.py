@@ -26,7 +26,7 @@ DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi
              "chuong trinh", "huong dan", "bien ban", "cong van", "tong ket")
 _NUMBER_LINE = regex.compile(r"^\W{0,3}s[o0-9]\S?\s*[:;.]\s*")
 _PLACE_DATE = regex.compile(
-    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*ng\S{1,3}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
+    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*\S{2,5}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
     r"(?P<y>\d{4})")
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
@@ -59,7 +59,7 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
             text, folded = text[:cut], folded[:cut]
         number = _NUMBER_LINE.match(folded)
         if number and info.number is None:
-            info.number = regex.sub(r"\s+", "", text[number.end():]).strip(".,;:") or None
+            info.number = _document_number(text[number.end():])
             continue
         kind = _doc_type(text)
         if kind:
@@ -114,6 +114,13 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return place, None, cut
     return place, f"{year:04d}-{month:02d}-{day:02d}", cut
+
+
+def _document_number(text: str) -> str | None:
+    """``44/BC-KTĐCTCHCTSI`` from the rest of a ``Số:`` line: up to the code after the slash."""
+    m = regex.search(r"([^\s/]*\d[^\s/]*\s*/\s*[\w&.]+(?:\s*[-–/]\s*[\w&.]+)*)", text)
+    found = m[1] if m else text.split()[0] if text.split() else ""
+    return regex.sub(r"\s+", "", found).strip(".,;:") or None
 
 
 def _doc_type(text: str) -> tuple[str, str | None] | None:

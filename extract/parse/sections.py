@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from extract.parse.lines import DocLine
 from extract.records import Section
+from extract.text import fold
 
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
@@ -83,7 +84,7 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
             headings.append(Heading(Section(part, clean_title(title), 1, dl.page, dl.line), i))
             expected_roman = 1
             continue
-        m = _NUMBERED.match(text)
+        m = _NUMBERED.match(_unaccent_numeral(text))
         if not m:
             continue
         num, sep, title = m["num"], m["sep"].strip(), m["title"]
@@ -137,6 +138,15 @@ def _part(dl: DocLine) -> str | None:
     text = dl.text.strip()
     start = len(text) - len(text.lstrip("\"'“‘-–—•* "))
     return clean_title(text[start:])
+
+
+def _unaccent_numeral(text: str) -> str:
+    """The line with a Roman numeral that repair gave tone marks (``Ì.``, ``Ỉl.``) unmarked."""
+    first, sep, rest = text.partition(" ")
+    plain = fold(first)
+    if plain != first.lower() and regex.fullmatch(r"[ivxl1]{1,5}[.,:]?", plain):
+        return plain.upper() + sep + rest
+    return text
 
 
 def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
