@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 from extract.errors import EXIT_FAILED_DOCUMENTS, EXIT_OK, EXIT_USAGE, InputError, MissingInput
 from extract.records import Record
-from extract.store import Store
+from extract.store import Store, shown_db
 
 # File types taken from folders (named files and glob matches are always taken: a file
 # that is not a document is then recorded as failed, with its reason).
@@ -258,7 +258,13 @@ def plan(files: list[Path], store: Store, retry_failed: bool,
     return todo, unreadable
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural when n is not 1."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _duration(seconds: float) -> str:
+    """A duration for the summary: ``12.3s`` or ``4m05s``."""
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
 
@@ -269,7 +275,7 @@ def summary(tally: Tally, seconds: float, db: str) -> str:
     if tally.failed_before:
         failed += f" (+{tally.failed_before} failed in an earlier run: --retry-failed)"
     lines = [f"batch: {tally.done} done, {tally.skipped} skipped, {failed}, {tally.pages} pages, "
-             f"{tally.figures} figures, {_duration(seconds)} → {db}"]
+             f"{tally.figures} figures, {_duration(seconds)} → {shown_db(db)}"]
     lines += [f"failed: {e}" for e in tally.errors]
     return "\n".join(lines)
 
@@ -300,10 +306,9 @@ def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | N
     if not todo:
         return tally
     workers = max(1, workers or len(os.sched_getaffinity(0)))
-    n = min(workers, len(todo))
-    where = f"on {scheduler}" if scheduler else f"with {n} worker{'s' if n > 1 else ''}"
-    print(f"batch: {len(files)} files, {tally.skipped} skipped, {len(todo)} to extract {where}",
-          file=sys.stderr)
+    where = f"on {scheduler}" if scheduler else f"with {_count(min(workers, len(todo)), 'worker')}"
+    print(f"batch: {_count(len(files), 'file')}, {tally.skipped} skipped, {len(todo)} to "
+          f"extract {where}", file=sys.stderr)
     results = run_dask(todo, lang, scheduler) if scheduler else run_local(todo, lang, workers)
     bar = _progress(len(todo), progress)
     try:

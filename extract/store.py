@@ -155,6 +155,11 @@ def _safe(url: str) -> str:
         return url
 
 
+def shown_db(db: str) -> str:
+    """A ``--db`` value as messages show it: a path as given, a URL without its password."""
+    return _safe(db) if "://" in db else db
+
+
 def _reason(err: Exception) -> str:
     """First line of the driver's message: what a user needs, not the SQL."""
     orig = getattr(err, "orig", None) or err
