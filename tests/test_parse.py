@@ -213,3 +213,24 @@ def test_numeric_date_and_per_unit_measure() -> None:
         "Kết quả năm 2022\nMức hỗ trợ 500.000 đồng/hội viên.")
     assert (record.document.place, record.document.date) == ("Thành phố Huế", "2023-01-05")
     assert [(f.value, f.measure) for f in record.units[0].figures] == [(500000, "đồng")]
+
+
+def test_cum_bloc_with_roles_after_colon() -> None:
+    """Another bloc wording: a "Cụm thi đua", roles written "Trưởng cụm: X", no groups."""
+    record = _parse_text(
+        "UBND TỈNH QUẢNG NINH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "CỤM THI ĐUA CÁC HỘI QUẦN CHÚNG Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 05/BC-CTĐ Hạ Long, ngày 20 tháng 12 năm 2018\nBÁO CÁO\n"
+        "TỔNG KẾT CÔNG TÁC THI ĐUA, KHEN THƯỞNG NĂM 2018\n"
+        "I. TÌNH HÌNH CHUNG\n"
+        "Cụm thi đua gồm 6 đơn vị. Trưởng cụm: Hội Nông dân tỉnh; Phó cụm: Hội CCB tỉnh.\n"
+        "II. KẾT QUẢ CỦA CÁC ĐƠN VỊ\n1. Hội Nông dân tỉnh\nCó 1.240 chi hội.\n"
+        "2. Hội Cựu chiến binh tỉnh\nCó 52.000 hội viên.\n")
+    assert record.document.issuer == "Cụm thi đua các hội quần chúng tỉnh Quảng Ninh"
+    assert record.document.title == "Tổng kết công tác thi đua, khen thưởng năm 2018"
+    bloc = record.bloc
+    assert (bloc.name, bloc.member_count, bloc.head, bloc.deputy_head, bloc.groups) == (
+        record.document.issuer, 6, "Hội Nông dân", "Hội Cựu chiến binh", [])
+    assert [(u.section, u.name) for u in record.units] == [
+        ("1", "Hội Nông dân"), ("2", "Hội Cựu chiến binh")]
+    assert [f.value for f in record.figures] == [6]

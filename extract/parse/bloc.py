@@ -1,6 +1,6 @@
 """The bloc: its name, how many members, head and deputy head, and its groups with leaders.
 
-Reports state these in running text (``Khối … gồm 18 đơn vị, do X làm Trưởng khối, Y làm
+Reports state these in running text (``Khối`` or ``Cụm thi đua … gồm 18 đơn vị, do X làm Trưởng khối, Y làm
 Phó khối … chia làm 04 nhóm``; ``Nhóm 1 gồm 5 đơn vị: A (trưởng nhóm); B; C.``). Keywords
 are matched on folded text with a little slack for OCR (``Trudng Kh01``), and names are
 canonicalised through the gazetteer.
@@ -16,18 +16,18 @@ from extract.text import fold
 
 # A group's member list names units, so a looser match to the registry is safe there.
 MEMBER_SCORE = 70
-_BLOC = regex.compile(r"\bkh\S{1,3}\s+thi\s+d\S{1,3}a\b")
+_BLOC = regex.compile(r"\b(?:kh\S{1,3}|cum)\s+thi\s+d\S{1,3}a\b")
 _NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
 _COUNT = regex.compile(
-    r"\bkh(?!en)\S{1,3}(?:\s+thi\s+d\S{1,3}a)?\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
+    r"\b(?:kh(?!en)\S{1,3}|cum)(?:\s+thi\s+d\S{1,3}a)?\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
     r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
-_HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+tr\S{1,4}ng\s+kh\S{1,3}\b")
-_DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+ph\S{0,2}\s+kh\S{1,3}\b")
-_ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\s*[:\-–]\s*"
+_HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+tr\S{1,4}ng\s+(?:kh\S{1,3}|cum)\b")
+_DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+ph\S{0,2}\s+(?:kh\S{1,3}|cum)\b")
+_ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|cum)\s*[:\-–]\s*"
                             r"(?P<x>[^,;.()]{3,120})")
 # "do" (by) is looked for in the text itself: folded, "đỏ" (red) would read as "do" too.
 _DO = regex.compile(r"\bdo\b")
-_ROLE_CUT = regex.compile(r"\blam?\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+kh\S{1,3}\b")
+_ROLE_CUT = regex.compile(r"\blam?\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|cum)\b")
 _GENERIC = regex.compile(r"\b(?:hoi|lien hiep|lien minh|lien doan|uy ban|ban|cau lac bo)\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
 _NAMED_LEADER = regex.compile(
