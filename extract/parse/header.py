@@ -14,7 +14,7 @@ import regex
 from rapidfuzz import fuzz
 
 from extract.parse.lines import DocLine
-from extract.parse.sections import is_capitals
+from extract.parse.sections import is_capitals, starts_numbered
 from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import DocumentInfo
 from extract.text import fold
@@ -149,7 +149,8 @@ def _title(lines: list[DocLine], type_at: int) -> tuple[str | None, int]:
             if parts:
                 break
             continue
-        if parts and not (text[0].islower() or is_capitals(text) and is_capitals(parts[-1])):
+        if parts and (starts_numbered(text) or not (
+                text[0].islower() or is_capitals(text) and is_capitals(parts[-1]))):
             break
         parts.append(text)
         end = dl.index

@@ -36,6 +36,11 @@ class Heading:
     index: int
 
 
+def starts_numbered(text: str) -> bool:
+    """True if the line opens with a heading or list number (``I.``, ``2.1.``, ``3)``)."""
+    return bool(_NUMBERED.match(_unaccent_numeral(text.strip())) or _BULLET.match(text))
+
+
 def roman_value(numeral: str) -> int | None:
     """The value of a Roman numeral ``I``…``XXXIX`` (strictly formed), else None."""
     if not numeral or any(c not in _ROMAN_VALUES for c in numeral):
