@@ -154,8 +154,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, Outcome]]:
     """Extract ``jobs`` in a process pool of ``workers``, yielding each as it finishes.
 
-    At most ``workers`` documents are in flight; when fewer documents than workers remain,
-    a document's pages get the spare cores. When a worker process dies (a crash, the
+    At most ``workers`` documents are in flight, each read with one process; the last one
+    may read its pages with ``workers`` processes, to use the cores that the documents still
+    running leave free when they end. When a worker process dies (a crash, the
     out-of-memory killer), the documents that were in flight are run again one at a time,
     so that only the one that kills its worker is recorded as failed.
     """
@@ -170,8 +171,8 @@ def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, O
             while queue or running:
                 while queue and len(running) < size:
                     job = queue.popleft()
-                    left = len(queue) + len(running) + 1
-                    page_workers = workers if solo else max(1, workers // left)
+                    # the last document gets the cores the others leave free as they end
+                    page_workers = workers if solo or not queue else 1
                     running[pool.submit(extract_one, str(job.path), lang, page_workers)] = job
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 broken = False
