@@ -234,3 +234,10 @@ def test_cum_bloc_with_roles_after_colon() -> None:
     assert [(u.section, u.name) for u in record.units] == [
         ("1", "Hội Nông dân"), ("2", "Hội Cựu chiến binh")]
     assert [f.value for f in record.figures] == [6]
+
+
+def test_document_number_code_is_an_acronym() -> None:
+    """The Vietnamese OCR model reads Q as Ọ; a document code keeps only Đ among marked letters."""
+    record = _parse_text("KHỐI THI ĐUA\nSố: 18 /BC-KTĐHỌC Đà Lạt, ngày 15 tháng 12 năm 2017\n"
+                         "BÁO CÁO\nTổng kết năm 2017")
+    assert (record.document.number, record.document.place) == ("18/BC-KTĐHQC", "Đà Lạt")

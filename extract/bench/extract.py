@@ -28,6 +28,8 @@ from extract.text import Line, Page, Word, fold, nfc
 
 SEEDS = Path("/work/shared/seeds")
 CACHE = Path(tempfile.gettempdir()) / "vn-report-extract-ocr-cache"
+# The code whose output is cached: the cache key covers it.
+OCR_CODE = ("ingest.py", "ocr.py", "pipeline.py")
 # Two unit names are the same unit when their keys match at least this well (0–100).
 SAME_UNIT = 90
 
@@ -117,12 +119,14 @@ def text_pages(path: Path) -> list[Page]:
 
 
 def extract_cached(path: Path) -> tuple[Record, float]:
-    """``extract_record`` with the OCR output cached by file hash; (record, seconds)."""
+    """``extract_record`` with the OCR output cached by file and OCR code hash; (record, s)."""
     from extract.pipeline import read_document
     from extract.repair import repair_pages
 
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    cached = CACHE / f"{sha}.json"
+    key = hashlib.sha256(path.read_bytes())
+    for stage in OCR_CODE:  # a change to ingest or OCR makes the cached text stale
+        key.update((Path(__file__).parents[1] / stage).read_bytes())
+    cached = CACHE / f"{key.hexdigest()}.json"
     if cached.exists():
         data = json.loads(cached.read_text(encoding="utf-8"))
         source, pages, ocr_seconds = Source(**data["source"]), _pages(data["pages"]), data["s"]

@@ -120,7 +120,24 @@ def _document_number(text: str) -> str | None:
     """``44/BC-KTĐCTCHCTSI`` from the rest of a ``Số:`` line: up to the code after the slash."""
     m = regex.search(r"([^\s/]*\d[^\s/]*\s*/\s*[\w&.]+(?:\s*[-–/]\s*[\w&.]+)*)", text)
     found = m[1] if m else text.split()[0] if text.split() else ""
-    return regex.sub(r"\s+", "", found).strip(".,;:") or None
+    return _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:")) or None
+
+
+def _acronym_letters(code: str) -> str:
+    """A document code's capitals as acronyms write them: no tone marks, Đ kept.
+
+    OCR with the Vietnamese model reads Q as Ọ (the tail as a dot below) and gives other
+    capitals stray marks; an acronym carries neither.
+    """
+    out = []
+    for ch in code:
+        if ch == "Ọ":
+            out.append("Q")
+        elif ch.isupper() and ch not in "Đ":
+            out.append(fold(ch).upper())
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _doc_type(text: str) -> tuple[str, str | None] | None:
