@@ -10,7 +10,7 @@ from __future__ import annotations
 import regex
 
 from extract.parse.lines import DocLine
-from extract.parse.units import MATCH_SCORE, Gazetteer, sentence_case, tidy_name
+from extract.parse.units import MATCH_SCORE, Gazetteer, registry, sentence_case, tidy_name
 from extract.records import Bloc, Group
 from extract.text import fold
 
@@ -28,7 +28,6 @@ _ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|c
 # "do" (by) is looked for in the text itself: folded, "đỏ" (red) would read as "do" too.
 _DO = regex.compile(r"\bdo\b")
 _ROLE_CUT = regex.compile(r"\blam?\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|cum)\b")
-_GENERIC = regex.compile(r"\b(?:hoi|lien hiep|lien minh|lien doan|uy ban|ban|cau lac bo)\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
 _NAMED_LEADER = regex.compile(
     r"(?P<x>[^()]{3,120}?)\s+(?:lam?\s+)?tr\S{1,4}ng\s+nh\S{0,2}m\b")
@@ -89,7 +88,9 @@ def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
 
 def unit_in(text: str, gazetteer: Gazetteer, min_score: float = MATCH_SCORE) -> str | None:
     """The unit ``text`` names, also when words precede the name (``luân phiên Hội …``)."""
-    starts = [0] + [m.start() for m in _GENERIC.finditer(fold(text)) if m.start() > 0]
+    generic = regex.compile(r"\b(?:%s)\b" % "|".join(
+        regex.escape(fold(w)) for w in registry().generic_words))
+    starts = [0] + [m.start() for m in generic.finditer(fold(text)) if m.start() > 0]
     for start in starts:
         hit = gazetteer.match(text[start:], min_score)
         if hit:
