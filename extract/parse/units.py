@@ -36,6 +36,10 @@ _SYLLABLE = regex.compile(
     r"[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt]|[iyou])?")
 
 
+# Words after "tỉnh" that continue a name rather than start a place ("hội cấp tỉnh số I").
+_NOT_PLACE = frozenset("so cap va uy".split())
+
+
 @dataclass
 class Registry:
     """The registry file: canonical names with aliases, and abbreviation expansions."""
@@ -84,18 +88,25 @@ def sentence_case(text: str) -> str:
     """An all-capitals heading in sentence case, acronyms and Roman numerals kept.
 
     ``KHỐI THI ĐUA CÁC TỔ CHỨC HỘI CẤP TỈNH SỐ I`` → ``Khối thi đua các tổ chức hội cấp tỉnh
-    số I``. Text that is not mostly capitals is returned unchanged.
+    số I``; ``HỘI NÔNG DÂN TỈNH BẮC GIANG`` → ``Hội nông dân tỉnh Bắc Giang``. Text that is not
+    mostly capitals is returned unchanged.
     """
     letters = [c for c in text if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
         return text
-    words = []
+    words: list[str] = []
+    place = False  # the words after a closing "tỉnh" / "thành phố" name a place
     for i, word in enumerate(text.split()):
         core = regex.sub(r"[^\p{L}&]", "", word)
         if core and is_acronym(core):
             words.append(word)
+        elif i == 0 or place:
+            words.append(word.capitalize())
         else:
-            words.append(word.capitalize() if i == 0 else word.lower())
+            words.append(word.lower())
+        nxt = text.split()[i + 1:i + 2]
+        if fold(core) in ("tinh", "pho") and nxt and fold(nxt[0]) not in _NOT_PLACE:
+            place = True
     return " ".join(words)
 
 
