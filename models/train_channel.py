@@ -20,6 +20,7 @@ import os
 import random
 import sys
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -33,21 +34,24 @@ import regex  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from extract.repair.channel import (CHANNEL_FILE, MAX_SEGMENT, ChannelModel,  # noqa: E402
-                                    KindModel, align, heuristic_edits)
-from extract.repair.lexicon import Lexicon, canonical, skeleton  # noqa: E402
+                                    KindModel, align, heuristic_row)
+from extract.repair.lexicon import TONE_MARKS, Lexicon, canonical, skeleton  # noqa: E402
 from extract.text import fold  # noqa: E402
 
 OCR_KINDS = ("eng", "vie")
 FONTS = ("Liberation Serif", "DejaVu Serif", "Noto Serif", "Liberation Sans", "DejaVu Sans")
 SIZES = (12, 13, 14)
-QUALITIES = ("clean300", "bw200", "jpeg", "blur")
+# synth's scan qualities, plus "inkspread": a thick-ink photocopy (blur, then black and
+# white), where marks merge into their letters as in old archive scans ("ữ" → "¥").
+QUALITIES = ("clean300", "bw200", "jpeg", "blur", "inkspread")
 LINES_PER_PAGE = 40
 DEV_EVERY = 10  # page i with i % DEV_EVERY == 0 is held out
 TEXT_SOURCES = ("law", "news", "domain", "domain")  # domain phrases twice: few but on genre
 UPPER_SHARE = 0.08  # share of lines set in capitals (headings)
 BOLD_SHARE = 0.08
 EM_ROUNDS = 2
-SMOOTHING = 2.0  # pseudo-count of unseen edits per true character
+SMOOTHING = 2.0  # pseudo-count given to the backed-off distribution (see smoothed_edits)
+MIN_EDIT_PROB = 2e-4
 CACHE_DIR = ROOT / "build" / "channel"
 PAIRS_DIR = ROOT / "models" / "data" / "pairs"
 _EDGE = regex.compile(r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$")
@@ -95,8 +99,25 @@ def page_texts(pages: int, seed: int = 0) -> list[list[str]]:
 
 def page_setup(index: int) -> tuple[str, int, str]:
     """(font, size in pt, scan quality) of page ``index``: every combination in turn."""
-    return (FONTS[index % len(FONTS)], SIZES[(index // len(FONTS)) % len(SIZES)],
-            QUALITIES[(index // (len(FONTS) * len(SIZES))) % len(QUALITIES)])
+    return (FONTS[(index // len(QUALITIES)) % len(FONTS)],
+            SIZES[(index // (len(QUALITIES) * len(FONTS))) % len(SIZES)],
+            QUALITIES[index % len(QUALITIES)])
+
+
+def scan(image, quality: str, seed: int):
+    """The rendered page ``image`` as scanned at ``quality`` (see ``QUALITIES``)."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from extract.synth import degrade
+
+    if quality != "inkspread":
+        return degrade(image, quality, seed)
+    rng = random.Random(seed)
+    pixels = np.asarray(image.filter(ImageFilter.GaussianBlur(rng.uniform(1.3, 2.0))))
+    page = Image.fromarray(np.where(pixels < rng.uniform(185, 210), 0, 255).astype(np.uint8))
+    page.info["dpi"] = image.info.get("dpi", (300, 300))
+    return page
 
 
 def ocr_lines(image, lang: str) -> list[str]:
@@ -115,14 +136,13 @@ def ocr_lines(image, lang: str) -> list[str]:
 
 def _ocr_page(job: tuple[int, list[str]]) -> dict:
     """Render, degrade and OCR one page with every OCR model (runs in a worker)."""
-    from extract.synth import degrade, render_page
+    from extract.synth import render_page
 
     index, lines = job
     font, size, quality = page_setup(index)
     rng = random.Random(index)
     bold = {i for i in range(len(lines)) if rng.random() < BOLD_SHARE}
-    image = degrade(render_page(lines, font=font, size_pt=size, bold_lines=bold),
-                    quality, seed=index)
+    image = scan(render_page(lines, font=font, size_pt=size, bold_lines=bold), quality, index)
     return {"page": index, "font": font, "size": size, "quality": quality, "truth": lines,
             **{kind: ocr_lines(image, kind) for kind in OCR_KINDS}}
 
@@ -229,6 +249,44 @@ def syllable_pairs(pairs: list[tuple[str, str]], lexicon: Lexicon) -> list[tuple
     return out
 
 
+def _toneless(ch: str) -> str:
+    """``ch`` without its tone mark, quality marks kept: "ậ" → "â"."""
+    return unicodedata.normalize(
+        "NFC", "".join(m for m in unicodedata.normalize("NFD", ch) if m not in TONE_MARKS))
+
+
+def smoothed_edits(counts: dict[str, Counter], alphabet: set[str]) -> dict[str, dict[str, float]]:
+    """log P(segment | char) for every char of ``alphabet``, backed off hierarchically.
+
+    A char's counts are smoothed towards those of its tone family (all of ậ ấ ầ ẩ ẫ â),
+    and the family's towards all chars of the bare letter (a ă â and their tones): an
+    edit seen for "ấ" also lends some mass to the rarer "ẫ". Edits less likely than
+    ``MIN_EDIT_PROB`` are left out (the model's unseen floor covers them).
+    """
+    def pooled(key) -> dict[str, Counter]:
+        out: dict[str, Counter] = defaultdict(Counter)
+        for ch, row in counts.items():
+            out[key(ch)].update(row)
+        return out
+
+    def mix(row: Counter, prior: dict[str, float]) -> dict[str, float]:
+        total = sum(row.values()) + SMOOTHING
+        return {seg: (row.get(seg, 0) + SMOOTHING * prior.get(seg, 0.0)) / total
+                for seg in set(row) | set(prior)}
+
+    bare_pool, family_pool = pooled(skeleton), pooled(_toneless)
+    bare_p = {key: mix(row, {}) for key, row in bare_pool.items()}
+    family_p = {key: mix(row, bare_p.get(skeleton(key), {})) for key, row in family_pool.items()}
+    edits = {}
+    for ch in sorted(alphabet):
+        prior = family_p.get(_toneless(ch)) or bare_p.get(skeleton(ch), {})
+        probs = mix(counts.get(ch, Counter()), prior)
+        row = {seg: round(math.log(p), 3) for seg, p in probs.items() if p >= MIN_EDIT_PROB}
+        if row:
+            edits[ch] = row
+    return edits
+
+
 def learn(pairs: list[tuple[str, str]]) -> KindModel:
     """Whole-token counts and EM-estimated character edits from (truth, observed) pairs."""
     pair_counts = Counter(pairs)
@@ -237,7 +295,9 @@ def learn(pairs: list[tuple[str, str]]) -> KindModel:
     for (syl, obs), n in pair_counts.items():
         tokens[obs][syl] = n
         truth_counts[syl] += n
-    scorer = heuristic_edits
+    scorer = heuristic_row
+    alphabet = {ch for syl in truth_counts for ch in syl} | {
+        ch for syl in Lexicon.load().freq for ch in syl}
     model = KindModel({}, dict(tokens), dict(truth_counts))
     for _ in range(EM_ROUNDS):
         edit_counts: dict[str, Counter] = defaultdict(Counter)
@@ -249,10 +309,9 @@ def learn(pairs: list[tuple[str, str]]) -> KindModel:
                 continue
             for ch, seg in segs:
                 edit_counts[ch][seg] += n
-        model.edits = {ch: {seg: math.log(c / (sum(row.values()) + SMOOTHING))
-                            for seg, c in row.items()}
-                       for ch, row in edit_counts.items()}
-        scorer = model.edit_logp
+        model = KindModel(smoothed_edits(edit_counts, alphabet), model.tokens,
+                          model.truth_counts)
+        scorer = model.row
     return model
 
 
@@ -317,7 +376,7 @@ def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python models/train_channel.py [--pages N] [--jobs J] [--evaluate]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--pages", type=int, default=200,
+    parser.add_argument("--pages", type=int, default=300,
                         help="rendered pages (each OCR'd with eng and vie; 1 in 10 held out)")
     parser.add_argument("--jobs", type=int, default=2, help="OCR worker processes")
     parser.add_argument("--evaluate", action="store_true",

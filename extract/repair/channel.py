@@ -14,7 +14,8 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +32,7 @@ MAX_CHANGES = {"eng": 3, "vie": 1}  # learned edits applied to propose skeletons
 FUZZY_DISTANCE = {"eng": 2, "vie": 1}  # rapidfuzz fallback over skeletons
 PROPOSAL_MIN_PROB = 0.01  # an edit proposes skeletons only when at least this likely
 PROPOSALS_PER_SEGMENT = 6
+MAX_SKELETONS = 6
 SCORE_WINDOW = 12.0  # candidates further than this (in log prob) below the best are dropped
 TOKEN_WEIGHT = 3.0  # pseudo-count: how fast whole-token evidence outweighs char edits
 
@@ -40,16 +42,12 @@ UNSEEN = (-9.0, -10.0, -13.0)
 UNSEEN_BARE = -4.0
 
 
-def heuristic_edits(truth: str, seg: str) -> float:
-    """Log-prob-like cost of true char ``truth`` seen as ``seg`` before anything is learned.
+def heuristic_row(truth: str) -> dict[str, float]:
+    """Emissions of true char ``truth`` before anything is learned: itself, else bare.
 
-    Used for the first alignment of training pairs only: same char best, bare letter next.
+    Used for the first alignment of training pairs only.
     """
-    if seg == truth:
-        return 0.0
-    if seg == skeleton(truth):
-        return -1.0
-    return UNSEEN[len(seg)]
+    return {skeleton(truth): -1.0, truth: 0.0}
 
 
 @dataclass
@@ -59,39 +57,45 @@ class KindModel:
     edits: dict[str, dict[str, float]]  # true char → {observed segment: log prob}
     tokens: dict[str, dict[str, int]]  # observed token → {true syllable: count}
     truth_counts: dict[str, int]  # true syllable → times seen in training pairs
+    _rows: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
 
-    def edit_logp(self, truth: str, seg: str) -> float:
-        """log P(observed segment | true char), with the unseen fallback."""
-        row = self.edits.get(truth)
-        if row is not None:
-            lp = row.get(seg)
-            if lp is not None:
-                return lp
-        if seg and seg == skeleton(truth):
-            return UNSEEN_BARE
-        return UNSEEN[len(seg)]
+    def row(self, truth: str) -> dict[str, float]:
+        """log P(segment | true char) for the learned segments, the bare letter always in."""
+        found = self._rows.get(truth)
+        if found is None:
+            found = dict(self.edits.get(truth, {}))
+            bare = skeleton(truth)
+            found[bare] = max(found.get(bare, UNSEEN_BARE), UNSEEN_BARE)
+            self._rows[truth] = found
+        return found
 
 
-def align(truth: str, obs: str, edit_logp) -> tuple[float, list[tuple[str, str]]]:
+def align(truth: str, obs: str,
+          row_of: Callable[[str], dict[str, float]]) -> tuple[float, list[tuple[str, str]]]:
     """Best segmentation of ``obs`` into one 0–2 char segment per char of ``truth``.
 
-    Returns (log prob, [(true char, observed segment), …]); ``edit_logp(char, seg)`` scores
-    one emission. Viterbi over a small grid: both strings are one syllable long.
+    Returns (log prob, [(true char, observed segment), …]); ``row_of(char)`` gives the log
+    probs of the segments a char is seen as (others get ``UNSEEN`` by length). Viterbi over
+    a small grid: both strings are one syllable long.
     """
     n, m = len(truth), len(obs)
     neg = -math.inf
+    segs = [[obs[j:j + k] for k in range(min(MAX_SEGMENT, m - j) + 1)] for j in range(m + 1)]
     best = [[neg] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
     for i in range(n):
-        ch = truth[i]
         row, nxt, nback = best[i], best[i + 1], back[i + 1]
-        for j in range(m + 1):
+        emit = row_of(truth[i])
+        left = n - i - 1  # chars after this one, each able to cover MAX_SEGMENT chars
+        for j in range(min(m, MAX_SEGMENT * i) + 1):
             here = row[j]
             if here == neg:
                 continue
-            for k in range(min(MAX_SEGMENT, m - j) + 1):
-                score = here + edit_logp(ch, obs[j:j + k])
+            for k, seg in enumerate(segs[j]):
+                if m - j - k > MAX_SEGMENT * left:
+                    continue
+                score = here + emit.get(seg, UNSEEN[k])
                 if score > nxt[j + k]:
                     nxt[j + k] = score
                     nback[j + k] = k
@@ -177,17 +181,23 @@ class ChannelModel:
         floor = scored[0][1] - SCORE_WINDOW
         return [item for item in scored[:MAX_CANDIDATES] if item[1] >= floor]
 
-    def _proposals(self, obs: str, kind: str) -> set[str]:
-        """Lexicon skeletons reachable from ``obs`` by at most a few learned edits."""
+    def _proposals(self, obs: str, kind: str) -> list[str]:
+        """Lexicon skeletons reachable from ``obs`` by the fewest learned edits.
+
+        Skeletons needing more than one edit beyond the best are dropped, and at most
+        ``MAX_SKELETONS`` are kept: each brings its whole group of accented syllables.
+        """
         inverse, prefixes, limit = self._inverse[kind], self._prefixes, MAX_CHANGES[kind]
+        index = self.lexicon.by_skeleton
         bare = skeleton(obs)
-        found: set[str] = set()
+        found: dict[str, int] = {}
 
         def walk(i: int, prefix: str, changes: int) -> None:
             if prefix not in prefixes:
                 return
             if i == len(obs):
-                found.add(prefix)
+                if prefix in index and changes < found.get(prefix, limit + 1):
+                    found[prefix] = changes
                 return
             walk(i + 1, prefix + bare[i], changes)
             if changes < limit:
@@ -197,12 +207,16 @@ class ChannelModel:
                             walk(i + k, prefix + letters, changes + 1)
 
         walk(0, "", 0)
-        return {key for key in found if key in self.lexicon.by_skeleton}
+        if not found:
+            return []
+        fewest = min(found.values())
+        keys = sorted((key for key, n in found.items() if n <= fewest + 1), key=found.get)
+        return keys[:MAX_SKELETONS]
 
     @staticmethod
     def _score(model: KindModel, syllable: str, obs: str) -> float:
         """log P(obs | syllable): char edits, mixed with whole-token evidence when seen."""
-        by_edits, _ = align(syllable, obs, model.edit_logp)
+        by_edits, _ = align(syllable, obs, model.row)
         seen = model.tokens.get(obs, {}).get(syllable, 0)
         if not seen:
             return by_edits
