@@ -57,6 +57,9 @@ class KindModel:
     edits: dict[str, dict[str, float]]  # true char → {observed segment: log prob}
     tokens: dict[str, dict[str, int]]  # observed token → {true syllable: count}
     truth_counts: dict[str, int]  # true syllable → times seen in training pairs
+    # observed token → its candidate list, computed at build time for the tokens seen
+    # most often in training (saves the first look-up of the commonest tokens)
+    known: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     _rows: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
 
     def row(self, truth: str) -> dict[str, float]:
@@ -141,7 +144,9 @@ class ChannelModel:
         """The built channel (``models/channel.json.gz``) over ``Lexicon.load()``, once."""
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             data = json.load(fh)
-        kinds = {kind: KindModel(d["edits"], d["tokens"], d["truth_counts"])
+        kinds = {kind: KindModel(d["edits"], d["tokens"], d["truth_counts"],
+                                 {obs: [tuple(c) for c in cands]
+                                  for obs, cands in d["known"].items()})
                  for kind, d in data["kinds"].items()}
         return ChannelModel(kinds, Lexicon.load())
 
@@ -157,10 +162,16 @@ class ChannelModel:
         key = (token, kind)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = self._candidates(canonical(token.lower()), kind)
+            obs = canonical(token.lower())
+            model = self.kinds.get(kind)
+            hit = model.known.get(obs) if model else None
+            if hit is None:
+                hit = self.compute(obs, kind)
+            self._cache[key] = hit
         return hit
 
-    def _candidates(self, obs: str, kind: str) -> list[tuple[str, float]]:
+    def compute(self, obs: str, kind: str) -> list[tuple[str, float]]:
+        """The candidates of lowercase, tone-canonical ``obs`` (no caches involved)."""
         if not obs:
             return []
         if kind == "stripped":
