@@ -55,9 +55,12 @@ def pg_server() -> Iterator[str]:
         os.chown(root, pw.pw_uid, pw.pw_gid)
     data, log = root / "data", root / "server.log"
     port = _free_port()
-    subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                    "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]),
-                   check=True, capture_output=True)
+    init = subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
+                                           "-U", "postgres", "-E", "UTF8", "--locale=C",
+                                           "--no-sync"]), capture_output=True, text=True)
+    if init.returncode != 0:
+        shutil.rmtree(root, ignore_errors=True)
+        raise RuntimeError(f"initdb failed:\n{init.stderr}")
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
     started = subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l",
                                               str(log), "-o", options, "-w", "start"]),
