@@ -311,3 +311,15 @@ def test_scanned_pdf_goes_through_ocr(tmp_path, capsys):
         text = conn.execute("SELECT text FROM page_texts").fetchone()[0]
     assert (kind, method, pages) == ("pdf", "ocr", 1)
     assert "56.789" in text and "Hội" in text
+
+
+def test_bench_table_times_one_and_two_workers(tmp_path):
+    from extract.bench import batch as bench
+
+    write_reports(tmp_path / "seeds", 3)
+    table = bench.run(tmp_path, quick=False).splitlines()
+    assert table[1].split() == ["workers", "documents", "failed", "pages", "seconds", "pages/s",
+                                "speed-up"]
+    rows = [line.split() for line in table[2:]]
+    assert [r[:4] for r in rows] == [["1", "3", "0", "6"], ["2", "3", "0", "6"]]
+    assert rows[0][-1] == "1.00" and float(rows[1][-1]) > 0
