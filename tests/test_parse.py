@@ -241,3 +241,8 @@ def test_document_number_code_is_an_acronym() -> None:
     record = _parse_text("KHỐI THI ĐUA\nSố: 18 /BC-KTĐHỌC Đà Lạt, ngày 15 tháng 12 năm 2017\n"
                          "BÁO CÁO\nTổng kết năm 2017")
     assert (record.document.number, record.document.place) == ("18/BC-KTĐHQC", "Đà Lạt")
+
+
+def test_part_numeral_lost_to_a_word_takes_the_part_due() -> None:
+    text = "I. MỘT\nnội dung\nII. HAI\nnội dung\nLỰC. PHƯƠNG HƯỚNG NĂM 2023\nnội dung"
+    assert [s.number for s in _parse_text(text).sections] == ["I", "II", "III"]

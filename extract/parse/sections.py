@@ -24,6 +24,9 @@ _NUMBERED = regex.compile(
     r"(?P<sep>\s*[.:),]|\s)\s*(?P<title>\S.*)$")
 # OCR reads I as l, 1 or L (parts never run to L, 50) and II as H.
 _ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I", "H": "II"})
+# A part whose numeral OCR or repair made a word ("LỰC." for "IV."): a short capitalised
+# token and a full stop, then a title of capitals, where the next Roman part is due.
+_UNREADABLE_PART = regex.compile(r"^\p{Lu}{1,4}\.\s+(?P<title>\p{Lu}\S*\s+\S.*)$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
 
@@ -91,6 +94,11 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
             continue
         m = _NUMBERED.match(_unaccent_numeral(text))
         if not m:
+            unreadable = _UNREADABLE_PART.match(text)
+            if unreadable and expected_roman >= 2 and is_capitals(unreadable["title"]):
+                headings.append(Heading(Section(to_roman(expected_roman), clean_title(
+                    unreadable["title"]), 1, dl.page, dl.line), i))
+                expected_roman += 1
             continue
         num, sep, title = m["num"], m["sep"].strip(), m["title"]
         if not title[0].isalpha() and not (title[0] in "\"'“‘(" and len(title) > 1):
