@@ -86,6 +86,9 @@ def test_seed_member_submission_is_one_unit() -> None:
     assert [u.name for u in record.units] == ["Liên hiệp các hội Khoa học và Kỹ thuật"]
     assert record.units[0].section is None
     assert len(record.units[0].figures) >= 20 and record.figures == []
+    # "1. PAC PIEM" (I misread as 1) and "I1." (II) are the parts the numbering requires.
+    parts = [s.number for s in record.sections if s.level == 1]
+    assert len(parts) == 5 and parts[1:4] == ["I", "II", "III"]
 
 
 def test_interleaved_header_columns() -> None:

@@ -173,8 +173,8 @@ def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
         return None
     if value < expected <= 3 and is_capitals(title):
         value = expected  # OCR dropped a stroke: "II." where "III." comes next
-    if regex.search(r"[\dH]", num) and (value != expected or value < 2
-                                        or not is_capitals(title)):
+    if (num.isdigit() or "H" in num) and (value != expected or value < 2
+                                          or not is_capitals(title)):
         return None
     if is_capitals(title):
         return value
