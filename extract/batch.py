@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from extract.errors import EXIT_FAILED_DOCUMENTS, EXIT_OK, EXIT_USAGE, InputError, MissingInput
+from extract.errors import (EXIT_FAILED_DOCUMENTS, EXIT_OK, EXIT_USAGE, DatabaseError,
+                            InputError, MissingInput)
 from extract.records import Record
 from extract.store import Store, shown_db
 
@@ -283,17 +284,22 @@ def summary(tally: Tally, seconds: float, db: str) -> str:
 
 def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> None:
     """Write one finished document (or its failure) and count it."""
+    error = outcome.error
     if outcome.record is not None:
         record = outcome.record
-        store.write_record(record, sha256=job.sha256, path=str(job.path), seconds=outcome.seconds)
-        tally.done += 1
-        tally.pages += record.source.pages
-        tally.figures += len(record.figures) + sum(len(u.figures) for u in record.units)
-    else:
-        store.write_failure(str(job.path), job.sha256, outcome.error or "unknown error",
-                            seconds=outcome.seconds)
-        tally.failed += 1
-        tally.errors.append(f"{job.path}: {outcome.error}")
+        try:
+            store.write_record(record, sha256=job.sha256, path=str(job.path),
+                               seconds=outcome.seconds)
+            tally.done += 1
+            tally.pages += record.source.pages
+            tally.figures += len(record.figures) + sum(len(u.figures) for u in record.units)
+            return
+        except DatabaseError as err:  # this record's rows; if the database is down, the
+            error = f"cannot store its records: {err}"  # failure write below raises too
+    store.write_failure(str(job.path), job.sha256, error or "unknown error",
+                        seconds=outcome.seconds)
+    tally.failed += 1
+    tally.errors.append(f"{job.path}: {error}")
 
 
 def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | None = None,

@@ -36,6 +36,7 @@ SCHEMA_VERSION = 1
 # Least rapidfuzz token-set score (0-100) for ``export --unit`` to take a unit as meant.
 UNIT_MATCH_CUTOFF = 85
 
+# Free text is TEXT (no length a parser could overflow); only closed vocabularies are short.
 metadata = MetaData()
 
 schema_version = Table(
@@ -46,20 +47,20 @@ schema_version = Table(
 blocs = Table(
     "blocs", metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(500), nullable=False, unique=True),
+    Column("name", Text, nullable=False, unique=True),
 )
 
 units = Table(
     "units", metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(300), nullable=False, unique=True),  # canonical name
+    Column("name", Text, nullable=False, unique=True),  # canonical name
 )
 
 unit_aliases = Table(
     "unit_aliases", metadata,
     Column("id", Integer, primary_key=True),
     Column("unit_id", ForeignKey("units.id"), nullable=False, index=True),
-    Column("alias", String(300), nullable=False, unique=True),
+    Column("alias", Text, nullable=False, unique=True),
 )
 
 documents = Table(
@@ -71,11 +72,11 @@ documents = Table(
     Column("method", String(12)),  # ocr | text-layer | text | mixed
     Column("pages", Integer),
     Column("issuer", Text),
-    Column("number", String(200)),
-    Column("place", String(200)),
+    Column("number", Text),
+    Column("place", Text),
     Column("date", Date),
     Column("year", Integer, index=True),
-    Column("doc_type", String(100)),
+    Column("doc_type", Text),
     Column("title", Text),
     Column("bloc_id", ForeignKey("blocs.id"), index=True),
     Column("member_count", Integer),
@@ -94,14 +95,14 @@ document_units = Table(
     Column("unit_id", ForeignKey("units.id"), nullable=False, index=True),
     Column("role", String(12), nullable=False),  # section | head | deputy_head | leader | member
     Column("group_number", Integer),
-    Column("section", String(50)),
+    Column("section", Text),
 )
 
 sections = Table(
     "sections", metadata,
     Column("id", Integer, primary_key=True),
     Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
-    Column("number", String(50)),
+    Column("number", Text),
     Column("title", Text, nullable=False),
     Column("level", Integer, nullable=False),
     Column("page", Integer, nullable=False),
@@ -115,8 +116,8 @@ figures = Table(
     Column("unit_id", ForeignKey("units.id"), index=True),  # NULL: a top-level figure
     Column("section_id", ForeignKey("sections.id")),  # the heading the figure stands under
     Column("value", Float(53), nullable=False),
-    Column("measure", String(200), nullable=False),
-    Column("qualifier", String(50)),
+    Column("measure", Text, nullable=False),
+    Column("qualifier", Text),
     Column("text", Text, nullable=False),
     Column("page", Integer, nullable=False),
     Column("line", Integer, nullable=False),

@@ -270,6 +270,21 @@ def test_batch_into_postgresql(pg_url, tmp_path, capsys):
     assert len(out) == sum(figure_counts(pg_url).values()) > 0
 
 
+def test_a_record_the_database_rejects_is_a_failed_document(pg_url, tmp_path):
+    from test_store import make_record
+
+    record = make_record(str(tmp_path / "r.txt"), "a" * 64, 2020)
+    record.units[0].figures[0].measure = "hội\x00viên"  # PostgreSQL refuses NUL in text
+    job = batch.Job(tmp_path / "r.txt", "a" * 64, 1)
+    tally = batch.Tally()
+    with Store(pg_url) as store:
+        batch._store_outcome(store, job, batch.Outcome(str(job.path), record, None, 0.1), tally)
+    assert (tally.done, tally.failed) == (0, 1)
+    [(name, status, error)] = documents(pg_url)
+    assert (name, status) == ("r.txt", "failed") and "cannot store its records" in error
+    assert "\n" not in error
+
+
 def test_dask_local_cluster_gives_the_same_records(tmp_path, capsys):
     from distributed import LocalCluster
 
