@@ -249,3 +249,15 @@ def test_document_number_code_is_an_acronym() -> None:
 def test_part_numeral_lost_to_a_word_takes_the_part_due() -> None:
     text = "I. MỘT\nnội dung\nII. HAI\nnội dung\nLỰC. PHƯƠNG HƯỚNG NĂM 2023\nnội dung"
     assert [s.number for s in _parse_text(text).sections] == ["I", "II", "III"]
+
+
+def test_unit_unknown_to_the_registry_among_unit_sections() -> None:
+    """A section among member-unit sections naming a unit no list knows is a unit of its own,
+    not the nearest registry entry (Hội Cựu Công an nhân dân is not Hội Cựu chiến binh)."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n3. Kết quả của các đơn vị\n"
+        "3.1. Hội Nông dân tỉnh\nCó 100 hội viên.\n3.2. Hội Cựu Công an nhân dân tỉnh\n"
+        "Có 200 hội viên.\n3.3. Hội Cựu chiến binh tỉnh\nCó 300 hội viên.\n")
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Nông dân", [100]), ("Hội Cựu Công an nhân dân", [200]),
+        ("Hội Cựu chiến binh", [300])]

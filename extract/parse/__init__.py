@@ -13,7 +13,7 @@ from extract.parse.figures import line_figures
 from extract.parse.header import parse_header
 from extract.parse.lines import DocLine, flatten
 from extract.parse.sections import Heading, find_headings
-from extract.parse.units import Gazetteer, tidy_name
+from extract.parse.units import Gazetteer, registry, tidy_name
 from extract.records import PageText, Record, Source, Unit
 from extract.text import Page, fold
 
@@ -60,7 +60,8 @@ def _unit_sections(headings: list[Heading], lines: list[DocLine],
     """(first line, end line, unit) of each section that is about one member unit.
 
     A heading names a unit when its title matches the gazetteer; a heading among siblings
-    that already name units needs only a looser match (OCR garbles names).
+    that already name units needs only a looser match (OCR garbles names), and one that
+    opens with a unit's generic word there is a unit the gazetteer does not know.
     """
     matches: list[tuple[str, float] | None] = [
         gazetteer.match(h.section.title) if h.section.level >= 2 else None for h in headings]
@@ -69,16 +70,27 @@ def _unit_sections(headings: list[Heading], lines: list[DocLine],
         if hit:
             key = _parent(h)
             confirmed[key] = confirmed.get(key, 0) + 1
+    taken = {hit[0] for hit in matches if hit}
     spans = []
     for k, (h, hit) in enumerate(zip(headings, matches)):
-        if hit is None and h.section.level >= 2 and confirmed.get(_parent(h), 0) >= 2:
-            hit = gazetteer.match(h.section.title, SIBLING_SCORE)
-        if hit is None:
+        name = hit[0] if hit else None
+        if name is None and h.section.level >= 2 and confirmed.get(_parent(h), 0) >= 2:
+            loose = gazetteer.match(h.section.title, SIBLING_SCORE)
+            if loose and loose[0] not in taken:
+                name = loose[0]
+            elif fold(h.section.title).startswith(_generic_words()):
+                name = tidy_name(h.section.title)  # a unit the gazetteer does not know
+        if name is None:
             continue
         end = next((x.index for x in headings[k + 1:] if x.section.level <= h.section.level),
                    len(lines))
-        spans.append((h.index, end, Unit(h.section.number, hit[0])))
+        spans.append((h.index, end, Unit(h.section.number, name)))
     return spans
+
+
+def _generic_words() -> tuple[str, ...]:
+    """The folded words a unit's name opens with (hội, liên hiệp …), from the registry."""
+    return tuple(fold(w) + " " for w in registry().generic_words)
 
 
 def _parent(h: Heading) -> tuple[str, int]:
