@@ -84,6 +84,8 @@ def test_seed_member_submission_is_one_unit() -> None:
     """Seed 000 is the Liên hiệp hội's own report: one unit, the issuer, holding the figures."""
     record = _parse_text(_seed("000").read_text(encoding="utf-8"))
     assert [u.name for u in record.units] == ["Liên hiệp các hội Khoa học và Kỹ thuật"]
+    assert record.document.issuer.startswith("Liên hiệp các hội Khoa học và Kỹ thuật tỉnh B")
+    assert record.document.number.endswith("/BC-LHH")  # "Sé: % +6/BC-LHH=" as OCR read it
     assert record.units[0].section is None
     assert len(record.units[0].figures) >= 20 and record.figures == []
     # "1. PAC PIEM" (I misread as 1) and "I1." (II) are the parts the numbering requires.
@@ -261,3 +263,12 @@ def test_unit_unknown_to_the_registry_among_unit_sections() -> None:
     assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
         ("Hội Nông dân", [100]), ("Hội Cựu Công an nhân dân", [200]),
         ("Hội Cựu chiến binh", [300])]
+
+
+def test_header_right_column_read_first() -> None:
+    record = _parse_text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM UBND TỈNH BẮC GIANG\n"
+                         "Độc lập - Tự do - Hạnh phúc HỘI LUẬT GIA\n"
+                         "Số: 3/BC-HLG\nBắc Giang, ngày 9 tháng 12 năm 2020\nBÁO CÁO\n"
+                         "Tổng kết năm 2020")
+    assert record.document.issuer == "Hội Luật gia tỉnh Bắc Giang"
+    assert (record.document.number, record.document.date) == ("3/BC-HLG", "2020-12-09")

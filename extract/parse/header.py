@@ -23,8 +23,8 @@ MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
 # The header lies within the first lines of the first page.
 HEADER_LINES = 30
 DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi quyet",
-             "chuong trinh", "huong dan", "bien ban", "cong van", "tong ket")
-_NUMBER_LINE = regex.compile(r"^\W{0,3}s[o0-9]\S?\s*[:;.]\s*")
+             "chuong trinh", "huong dan", "bien ban", "cong van")
+_NUMBER_LINE = regex.compile(r"^\W{0,3}s\S{0,2}?\s*[:;.]\s*")
 _PLACE_DATE = regex.compile(
     r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*\S{2,5}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
@@ -80,13 +80,15 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
 
 
 def _cut_motto(text: str) -> str:
-    """The line without the right column's motto (and what follows it on the line)."""
+    """The line without the right column's motto, whichever side of it the left column is."""
     folded = fold(text)
     for phrase in MOTTO:
         hit = fuzz.partial_ratio_alignment(phrase, folded)
         if hit and hit.score >= 75 and hit.dest_end - hit.dest_start >= 0.6 * len(phrase):
-            text = text[:hit.dest_start]
-            folded = folded[:hit.dest_start]
+            after = text[hit.dest_end:]
+            keep = after if len(regex.findall(r"\p{L}", after)) >= 4 else ""
+            text = (text[:hit.dest_start] + " " + keep).strip()
+            folded = fold(text)
     return text
 
 
