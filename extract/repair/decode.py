@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from extract.repair.lexicon import Lexicon, skeleton
+from extract.repair.lexicon import Lexicon, canonical, skeleton
 from extract.repair.lm import BOS, SHIFT, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
@@ -87,8 +87,12 @@ _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 
 
 def _spell(piece: str, syllable: str | None) -> str:
-    """The output for ``piece`` read as ``syllable`` (``None``: kept), in the piece's case."""
-    if syllable is None or syllable == piece.lower():
+    """The output for ``piece`` read as ``syllable`` (``None``: kept), in the piece's case.
+
+    A piece that is the syllable with its tone mark on the other accepted vowel ("hoá" for
+    "hóa") is left as written: both spellings are correct.
+    """
+    if syllable is None or syllable == piece.lower() or syllable == canonical(piece.lower()):
         return piece
     return apply_case(case_pattern(piece), syllable)
 
