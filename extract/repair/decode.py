@@ -266,21 +266,27 @@ class Decoder:
 
     def _posteriors(self, opts: tuple[Option, ...], ids: list[int], at: int) -> list[float]:
         """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides."""
-        score = self.lm.score
-        weight = self.settings.lm_weight * LN10
+        score = self._weighted
         u, v = ids[at - 2], ids[at - 1]
         nxt = ids[at + 1: at + 3]
         logits = []
         for opt in opts:
             w = opt.lm_id
-            lp = score(u, v, w)
+            lp = opt.emit + score(u, v, w)
             if nxt:
                 lp += score(v, w, nxt[0])
                 if len(nxt) > 1:
                     lp += score(w, nxt[0], nxt[1])
-            logits.append(opt.emit + weight * lp)
+            logits.append(lp)
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
         return [e / total for e in exps]
 
+    def _weighted(self, u: int, v: int, w: int) -> float:
+        """The LM score of (u, v, w) in nats times the LM weight, memoised."""
+        key = (((u << SHIFT) | v) << SHIFT) | w
+        p = self._memo.get(key)
+        if p is None:
+            p = self._memo[key] = self.settings.lm_weight * LN10 * self.lm.score(u, v, w)
+        return p
