@@ -1,7 +1,8 @@
 """OCR one page image with Tesseract into the shared Page/Line/Word model.
 
 Words keep Tesseract's confidence (0–1) and box; lines follow Tesseract's own
-block/paragraph/line structure (``image_to_data``), in its reading order. A page scanned
+block/paragraph/line structure (``image_to_data``), in its reading order; boxes are in
+the pixels of the page as read (levelled and turned upright). A page scanned
 upside down or sideways is found by Tesseract's orientation detection (OSD), consulted
 only when the first reading is poor, so that upright pages cost one Tesseract run.
 Tesseract runs single-threaded (OMP_THREAD_LIMIT=1): parallelism comes from OCR-ing pages
@@ -20,6 +21,7 @@ import pytesseract
 from PIL import Image
 
 from extract.errors import UnknownModel
+from extract.preprocess import deskew
 from extract.text import Line, Page, Word, nfc
 
 DEFAULT_LANG = "vie"
@@ -36,6 +38,7 @@ class OcrResult:
     page: Page
     tesseract_seconds: float
     rotated: int = 0  # degrees the page was turned (clockwise) before its final reading
+    skew: float = 0.0  # degrees it was then levelled by (counter-clockwise)
 
 
 @lru_cache(maxsize=None)
@@ -115,21 +118,22 @@ def _orientation(path: str) -> tuple[int, float, float]:
 
 
 def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, number: int = 1) -> OcrResult:
-    """Read one page image; turn it upright first when OSD is confident it is rotated."""
+    """Read one page image, levelled first (``extract.preprocess.deskew``) and turned
+    upright when OSD is confident it is rotated."""
     _single_threaded()
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
-        path = _image_file(image, tmp)
+        level, skew = deskew(image)
+        path = _image_file(level, tmp)
         page, seconds = _read_lines(path, lang, number)
         if mean_confidence(page) >= ROTATION_SUSPECT_CONFIDENCE:
-            return OcrResult(page, seconds)
+            return OcrResult(page, seconds, 0, skew)
         rotate, confidence, osd_seconds = _orientation(path)
         seconds += osd_seconds
         if rotate == 0 or confidence < MIN_OSD_CONFIDENCE:
-            return OcrResult(page, seconds)
-        upright = image.rotate(-rotate, expand=True, fillcolor=255)
-        path = _image_file(upright, tmp)
-        turned, turned_seconds = _read_lines(path, lang, number)
+            return OcrResult(page, seconds, 0, skew)
+        upright, upright_skew = deskew(image.rotate(-rotate, expand=True, fillcolor=255))
+        turned, turned_seconds = _read_lines(_image_file(upright, tmp), lang, number)
         seconds += turned_seconds
         if mean_confidence(turned) > mean_confidence(page):
-            return OcrResult(turned, seconds, rotate)
-        return OcrResult(page, seconds)
+            return OcrResult(turned, seconds, rotate, upright_skew)
+        return OcrResult(page, seconds, 0, skew)

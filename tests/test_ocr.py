@@ -15,6 +15,7 @@ from extract.errors import UnknownModel
 from extract.metrics import syllable_accuracy
 from extract.ocr import ocr_image, resolve_lang
 from extract.pipeline import read_document
+from extract.preprocess import deskew, skew_angle
 from extract.text import fold
 
 TRUTH = "\n".join(PAGE_LINES)
@@ -102,6 +103,19 @@ def test_rotated_page_is_turned_upright(page_image, angle):
     result = ocr_image(page_image.rotate(angle, expand=True, fillcolor=255), "vie")
     assert reads(TRUTH, result.page.text)
     assert result.rotated in (angle, 360 - angle)
+
+
+@pytest.mark.parametrize("angle", [-3.0, 2.5])
+def test_skewed_page_is_levelled(page_image, angle):
+    skewed = page_image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    assert skew_angle(skewed) == pytest.approx(-angle, abs=0.2)
+    result = ocr_image(skewed, "vie")
+    assert result.skew == pytest.approx(-angle, abs=0.2)
+    assert reads(TRUTH, result.page.text)
+
+
+def test_level_page_is_left_alone(page_image):
+    assert deskew(page_image) == (page_image, 0.0)
 
 
 def test_upright_page_is_not_turned(page_image):
