@@ -66,9 +66,10 @@ def test_stripped_text_is_restored():
 
 
 def test_case_patterns_are_kept():
-    out = repair_text("BAO CAO TONG KET\nHoi Nong dan tinh to chuc Hoi nghi\nKhoi thi dua")
+    out = repair_text("BAO CAO TONG KET\nHoi Nong dan tinh to chuc Hoi nghi\nKhoi thi dua\n"
+                      "II. KET QUA DAT DUOC")
     assert out.split("\n") == ["BÁO CÁO TỔNG KẾT", "Hội Nông dân tỉnh tổ chức Hội nghị",
-                               "Khối thi đua"]
+                               "Khối thi đua", "II. KẾT QUẢ ĐẠT ĐƯỢC"]
 
 
 def test_codes_numbers_abbreviations_and_latin_words_are_kept():

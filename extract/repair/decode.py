@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+import regex
+
 from extract.repair.lexicon import Lexicon, canonical, skeleton
 from extract.repair.lm import BOS, SHIFT, LanguageModel, is_number, lm_token, pieces
 
@@ -83,6 +85,7 @@ def apply_case(pattern: str, syllable: str) -> str:
     return syllable
 
 
+_ROMAN = regex.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # part numbers: II, XIII
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 
 
@@ -164,8 +167,9 @@ class Decoder:
             # a lone digit in English-model output is often a letter (6 for ở)
             out = [Option(o.text, o.lm_id, o.emit - s.digit_cost) for o in out]
             out.append(Option(None, lm.id(lm_token(piece)), 0.0))
-        elif low not in self.lexicon:
-            out.append(Option(None, lm.id(low), -s.keep_cost))
+        elif low not in self.lexicon or _ROMAN.fullmatch(piece):
+            # kept as written: free for a Roman numeral, at a cost for anything else
+            out.append(Option(None, lm.id(low), 0.0 if _ROMAN.fullmatch(piece) else -s.keep_cost))
             if abbreviation:
                 out.extend(self._code_variants(low))
         elif not any(o.text == low for o in out):
