@@ -8,10 +8,11 @@ from pathlib import Path
 
 import img2pdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from conftest import PAGE_LINES
 from test_ingest import BAD_INPUTS, bad_inputs
 
+from extract import synth
 from extract.metrics import syllable_accuracy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +62,25 @@ def test_unknown_model_is_a_usage_error(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("error: klingon: ")
+
+
+def _small_tiff(path: Path, pages: int) -> Path:
+    """A multi-page TIFF of small one-line pages (quick to OCR)."""
+    font = ImageFont.truetype(synth.font_file("DejaVu Sans"), 40)
+    frames = []
+    for number in range(1, pages + 1):
+        frame = Image.new("L", (900, 120), 255)
+        ImageDraw.Draw(frame).text((20, 30), f"Trang số {number} của báo cáo", font=font, fill=0)
+        frames.append(frame)
+    frames[0].save(path, "TIFF", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    return path
+
+
+def test_progress_bar_on_stderr_unless_quiet(tmp_path):
+    tiff = _small_tiff(tmp_path / "pages.tif", 3)
+    shown = run_cli("ocr", tiff, "--workers", "2")
+    assert shown.returncode == 0, shown.stderr
+    assert "3/3" in shown.stderr
+    assert [page.split()[2] for page in shown.stdout.split("\f")] == ["1", "2", "3"]
+    quiet = run_cli("ocr", tiff, "--workers", "2", "--quiet")
+    assert quiet.stderr == "" and quiet.stdout == shown.stdout
