@@ -47,7 +47,7 @@ class Settings:
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
-    variant_cost: float = 1.0  # cost of reading D or P in an abbreviation as Đ
+    variant_cost: float = 0.0  # extra cost of reading D or P as Đ (0: the LM decides)
     skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
     digit_cost: float = 3.0     # eng: reading a lone digit as a letter
     capital_weight: float = 1.0  # weight of P(capital | syllable) for Title-case words
@@ -86,6 +86,7 @@ def apply_case(pattern: str, syllable: str) -> str:
 
 
 _ROMAN = regex.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # part numbers: II, XIII
+_VOWEL = regex.compile(r"[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 
 
@@ -113,6 +114,8 @@ class Decoder:
         self._options: dict[tuple[str, str], tuple[Option, ...]] = {}
         self.bos = (lm.id(BOS), lm.id(BOS))
         self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
+        # log P(written in lower case | word) inside sentences
+        self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
 
     def options(self, piece: str, kind: str, inside: bool = False) -> tuple[Option, ...]:
         """The readings of one piece (cached: the same OCR token recurs all the time).
@@ -123,18 +126,22 @@ class Decoder:
         found = self._options.get(key)
         if found is None:
             found = self._make_options(piece, kind)
-            if inside and case_pattern(piece) == "title" and len(found) > 1:
-                found = self._with_capital_evidence(found)
+            pattern = case_pattern(piece)
+            if inside and pattern != "upper" and len(found) > 1:
+                found = self._with_capital_evidence(found, pattern == "title")
             self._options[key] = found
         return found
 
-    def _with_capital_evidence(self, options: tuple[Option, ...]) -> tuple[Option, ...]:
-        """Options re-scored by how often each syllable is written with a capital inside a
-        sentence (relative to the most capitalised one; kept pieces are unaffected)."""
-        title, weight = self.lm.title, self.settings.capital_weight
-        top = max((title[o.lm_id] for o in options if o.text is not None), default=0.0)
+    def _with_capital_evidence(self, options: tuple[Option, ...],
+                               capital: bool) -> tuple[Option, ...]:
+        """Options re-scored by how often each syllable is written with (``capital``) or
+        without a capital inside a sentence, relative to the likeliest one; kept pieces are
+        unaffected. "Hội" is a name's head far more often than "hồi"; "lâm" than "làm"."""
+        weight = self.settings.capital_weight
+        score = self.lm.title if capital else self._lower
+        top = max((score[o.lm_id] for o in options if o.text is not None), default=0.0)
         return tuple(o if o.text is None else
-                     Option(o.text, o.lm_id, o.emit + weight * (title[o.lm_id] - top))
+                     Option(o.text, o.lm_id, o.emit + weight * (score[o.lm_id] - top))
                      for o in options)
 
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
@@ -168,19 +175,21 @@ class Decoder:
             out = [Option(o.text, o.lm_id, o.emit - s.digit_cost) for o in out]
             out.append(Option(None, lm.id(lm_token(piece)), 0.0))
         elif low not in self.lexicon or _ROMAN.fullmatch(piece):
-            # kept as written: free for a Roman numeral, at a cost for anything else
-            out.append(Option(None, lm.id(low), 0.0 if _ROMAN.fullmatch(piece) else -s.keep_cost))
+            # kept as written: free for a Roman numeral or a capitalised word without a
+            # vowel (HTX, TNXP: no syllable looks like that), at a cost for anything else
+            free = _ROMAN.fullmatch(piece) or abbreviation and not _VOWEL.search(low)
+            out.append(Option(None, lm.id(low), 0.0 if free else -s.keep_cost))
             if abbreviation:
-                out.extend(self._code_variants(low))
+                out.extend(self._code_variants(low, out[-1].emit))
         elif not any(o.text == low for o in out):
             out.append(Option(low, lm.id(low), bonus - s.keep_cost))
         return tuple(out)
 
-    def _code_variants(self, low: str) -> list[Option]:
+    def _code_variants(self, low: str, keep: float) -> list[Option]:
         """An abbreviation with some of its D (or P, an English model's Đ) read as Đ.
 
-        Only variants the LM knows as tokens (QĐ, HĐND, NĐ …) are offered; each costs a
-        little, so the LM must prefer it in context.
+        Only variants the LM knows as tokens (QĐ, HĐND, NĐ …) are offered, scored as keeping
+        the piece (``keep``) less a small cost, so the LM must prefer them in context.
         """
         spots = [i for i, ch in enumerate(low) if ch in "dp"][:4]
         out = []
@@ -192,7 +201,7 @@ class Decoder:
             variant = "".join(chars)
             lm_id = self.lm.id(variant)
             if lm_id != self.lm.unk:
-                out.append(Option(variant, lm_id, -self.settings.variant_cost))
+                out.append(Option(variant, lm_id, keep - self.settings.variant_cost))
         return out
 
     def decode(self, words: list[str], kind: str, context: tuple[int, int] | None = None,
