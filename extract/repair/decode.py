@@ -47,6 +47,7 @@ class Settings:
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
+    unk_cost: float = 3.0     # keeping a piece the LM does not know (a share of <unk>)
     variant_cost: float = 0.0  # extra cost of reading D or P as Đ (0: the LM decides)
     skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
     digit_cost: float = 3.0     # eng: reading a lone digit as a letter
@@ -178,9 +179,12 @@ class Decoder:
             # kept as written: free for a Roman numeral or a capitalised word without a
             # vowel (HTX, TNXP: no syllable looks like that), at a cost for anything else
             free = _ROMAN.fullmatch(piece) or abbreviation and not _VOWEL.search(low)
-            out.append(Option(None, lm.id(low), 0.0 if free else -s.keep_cost))
+            lm_id = lm.id(low)
+            keep = 0.0 if free else -s.keep_cost
+            # <unk> pools every rare word: one of them is that much less likely
+            out.append(Option(None, lm_id, keep - (s.unk_cost if lm_id == lm.unk else 0.0)))
             if abbreviation:
-                out.extend(self._code_variants(low, out[-1].emit))
+                out.extend(self._code_variants(low, keep))
         elif not any(o.text == low for o in out):
             out.append(Option(low, lm.id(low), bonus - s.keep_cost))
         return tuple(out)
