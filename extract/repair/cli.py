@@ -50,7 +50,8 @@ def run_repair(args: argparse.Namespace) -> int:
     number = 0  # input line number: a form feed does not start a new line
     for p, page in enumerate(pages):
         lines_out = []
-        for i, (line, choices) in enumerate(zip(page.lines, decode_lines(page.lines, kind, args.json))):
+        decoded = decode_lines(page.lines, kind, args.json)
+        for i, (line, choices) in enumerate(zip(page.lines, decoded)):
             number += not (p and i == 0)
             before = line.text
             after = " ".join(c.text for c in choices)

@@ -87,7 +87,7 @@ def apply_case(pattern: str, syllable: str) -> str:
 
 
 _ROMAN = regex.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # part numbers: II, XIII
-_VOWEL = regex.compile(r"[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
+_VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 
 
@@ -178,7 +178,7 @@ class Decoder:
         elif low not in self.lexicon or _ROMAN.fullmatch(piece):
             # kept as written: free for a Roman numeral or a capitalised word without a
             # vowel (HTX, TNXP: no syllable looks like that), at a cost for anything else
-            free = _ROMAN.fullmatch(piece) or abbreviation and not _VOWEL.search(low)
+            free = _ROMAN.fullmatch(piece) or abbreviation and not _VOWEL.search(skeleton(low))
             lm_id = lm.id(low)
             keep = 0.0 if free else -s.keep_cost
             # <unk> pools every rare word: one of them is that much less likely
