@@ -217,9 +217,14 @@ class Decoder:
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
         previous = ""  # a line may start a sentence: its first word is not "inside" one
         for index, word in enumerate(words):
-            for piece in pieces(word):
+            parts = pieces(word)
+            for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
-                slots.append((index, piece, self.options(piece, kind, inside)))
+                if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
+                    opts = (Option(None, self.lm.id(piece.lower()), 0.0),)  # list item: a)
+                else:
+                    opts = self.options(piece, kind, inside)
+                slots.append((index, piece, opts))
                 previous = piece
         start = context or self.bos
         path = self._viterbi([opts for _, _, opts in slots], start)
