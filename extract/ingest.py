@@ -174,10 +174,11 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         raise EmptyInput(path, "PDF has no pages")
     try:
         with pdfplumber.open(path) as pdf:
-            layers = [_text_layer(page) for page in pdf.pages]
+            layers: list[str | None] = [_text_layer(page) for page in pdf.pages]
     except Exception:  # noqa: BLE001 - pdfminer fails in many ways; pdfium read the file
         print(f"warning: {path}: text layer unreadable, OCR-ing every page", file=sys.stderr)
-        layers = [None] * count
+        layers = []
+    layers += [None] * (count - len(layers))  # pages pdfminer missed are OCR'd
     encoding = legacy.detect("\n".join(t for t in layers if t))
     if encoding:
         print(f"note: {path}: text layer in the legacy {encoding.upper()} font encoding, "
