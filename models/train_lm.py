@@ -1,6 +1,6 @@
 """Train the syllable trigram language model (``models/lm.npz``) from ``models/corpus.py``.
 
-Interpolated Kneser-Ney with one absolute discount per order (D = n1 / (n1 + 2 n2)),
+Modified interpolated Kneser-Ney (three discounts per order, for counts 1, 2 and 3+),
 written in backoff form so that decoding needs one dict probe per n-gram. The domain lines
 are few but are the genre the tool reads, so their counts are weighted up; trigrams seen
 only once are pruned to keep the model small and quick to load.
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.repair.lm import (BOS, MODEL_PATH, NUM, UNK, LanguageModel, lm_tokens,  # noqa: E402
-                               title_cased)
+from extract.repair.lm import (BOS, MODEL_PATH, NUM, UNK, LanguageModel, key2,  # noqa: E402
+                               key3, lm_tokens, title_cased)
 from models.corpus import SOURCES, sentences  # noqa: E402
 
 # How many times a line of each source counts; the genre's own phrasing matters most.
@@ -26,11 +26,18 @@ WEIGHTS = {"law": 1, "news": 2, "words": 1, "places": 1, "domain": 20}
 MIN_TRIGRAM = 2  # keep trigrams seen at least this often (weighted)
 
 
-def _discount(counts: Counter) -> float:
-    """Absolute discount n1 / (n1 + 2 n2) from a table of counts."""
-    n1 = sum(1 for c in counts.values() if c == 1)
-    n2 = sum(1 for c in counts.values() if c == 2)
-    return n1 / (n1 + 2 * n2) if n1 and n2 else 0.7
+def _discounts(counts: Counter) -> tuple[float, float, float]:
+    """Modified Kneser-Ney discounts (D1, D2, D3+) from the count-of-counts of a table."""
+    n = [sum(1 for c in counts.values() if c == k) for k in (1, 2, 3, 4)]
+    if not all(n):
+        return 0.5, 1.0, 1.5
+    y = n[0] / (n[0] + 2 * n[1])
+    return 1 - 2 * y * n[1] / n[0], 2 - 3 * y * n[2] / n[1], 3 - 4 * y * n[3] / n[2]
+
+
+def _discount(c: float, d: tuple[float, float, float]) -> float:
+    """The discount for a count ``c``."""
+    return d[0] if c < 1.5 else d[1] if c < 2.5 else d[2]
 
 
 def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
@@ -71,7 +78,7 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
             c3[gram] += weight
             if top.get(gram, 0) < weight:
                 top[gram] = weight
-    d3 = _discount(c3)
+    d3 = _discounts(c3)
 
     ctx3: Counter = Counter()
     types3: Counter = Counter()
@@ -79,17 +86,17 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     top2: dict[tuple[int, int], int] = {}
     for (u, v, w), c in c3.items():
         ctx3[(u, v)] += c
-        types3[(u, v)] += 1
+        types3[(u, v)] += _discount(c, d3)  # the mass the context's discounts free
         cc2[(v, w)] += top[(u, v, w)]
         if top2.get((v, w), 0) < top[(u, v, w)]:
             top2[(v, w)] = top[(u, v, w)]
-    d2 = _discount(cc2)
+    d2 = _discounts(cc2)
     ctx2: Counter = Counter()
     types2: Counter = Counter()
     cc1: Counter = Counter()
     for (v, w), c in cc2.items():
         ctx2[v] += c
-        types2[v] += 1
+        types2[v] += _discount(c, d2)
         cc1[w] += top2[(v, w)]
     total1 = sum(cc1.values())
     vocab = len(words)
@@ -97,25 +104,26 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
 
     gamma2 = defaultdict(lambda: 1.0)
     for v, c in ctx2.items():
-        gamma2[v] = d2 * types2[v] / c
+        gamma2[v] = types2[v] / c
     p2: dict[tuple[int, int], float] = {}
     for (v, w), c in cc2.items():
-        p2[(v, w)] = max(c - d2, 0.0) / ctx2[v] + gamma2[v] * p1[w]
+        p2[(v, w)] = max(c - _discount(c, d2), 0.0) / ctx2[v] + gamma2[v] * p1[w]
 
     gamma3: dict[tuple[int, int], float] = {}
     for uv, c in ctx3.items():
-        gamma3[uv] = d3 * types3[uv] / c
+        gamma3[uv] = types3[uv] / c
     tri: dict[int, float] = {}
     for (u, v, w), c in c3.items():
         if c < min_trigram:
             continue
-        p = max(c - d3, 0.0) / ctx3[(u, v)] + gamma3[(u, v)] * p2[(v, w)]
-        tri[(((u << 21) | v) << 21) | w] = math.log10(p)
-    bow2 = {(u << 21) | v: math.log10(g) for (u, v), g in gamma3.items() if g < 1.0}
-    bi = {(v << 21) | w: math.log10(p) for (v, w), p in p2.items()}
+        p = max(c - _discount(c, d3), 0.0) / ctx3[(u, v)] + gamma3[(u, v)] * p2[(v, w)]
+        tri[key3(u, v, w)] = math.log10(p)
+    bow2 = {key2(u, v): math.log10(g) for (u, v), g in gamma3.items() if g < 1.0}
+    bi = {key2(v, w): math.log10(p) for (v, w), p in p2.items()}
     uni = [math.log10(p) for p in p1]
     bow1 = [math.log10(gamma2[i]) for i in range(vocab)]
-    print(f"train_lm: D3={d3:.3f} D2={d2:.3f}; {len(bi)} bigrams, {len(tri)} trigrams kept "
+    print(f"train_lm: D3={d3[0]:.2f}/{d3[1]:.2f}/{d3[2]:.2f} "
+          f"D2={d2[0]:.2f}/{d2[1]:.2f}/{d2[2]:.2f}; {len(bi)} bigrams, {len(tri)} trigrams kept "
           f"of {len(c3)}", file=sys.stderr)
     # smoothed towards 1 in 10 so that a word seen rarely says little
     title = [math.log((capital[w] + 0.2) / (cased[w] + 2.0)) for w in words]
