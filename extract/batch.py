@@ -121,7 +121,8 @@ def extract_one(path: str, lang: str, page_workers: int) -> Outcome:
     except InputError as err:
         return Outcome(path, None, err.message, time.monotonic() - start)
     except Exception as err:  # noqa: BLE001 - recorded with the document, batch goes on
-        return Outcome(path, None, f"internal error: {type(err).__name__}: {err}",
+        first = (str(err).strip().splitlines() or [""])[0]
+        return Outcome(path, None, f"internal error: {type(err).__name__}: {first}",
                        time.monotonic() - start)
 
 
