@@ -181,6 +181,20 @@ def test_a_dying_worker_fails_only_its_document(tmp_path, monkeypatch, capsys):
     assert "4 done, 0 skipped, 1 failed" in capsys.readouterr().err
 
 
+def test_an_unexpected_error_is_one_recorded_line(tmp_path, monkeypatch, capsys):
+    from extract import pipeline
+
+    def buggy(path, *args, **kwargs):
+        raise ValueError("first line\nsecond line")
+
+    write_reports(tmp_path / "docs", 1)
+    monkeypatch.setattr(pipeline, "extract_record", buggy)  # workers are forked
+    db = str(tmp_path / "bloc.db")
+    assert batch_cli(str(tmp_path / "docs"), "--db", db) == 1
+    assert documents(db) == [("report_00.txt", "failed", "internal error: ValueError: first line")]
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def wait_for_done(db_file: Path, at_least: int, timeout: float = 120) -> int:
     """Poll the SQLite file until ``at_least`` documents are done; the count."""
     deadline = time.monotonic() + timeout
