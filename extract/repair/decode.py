@@ -236,7 +236,7 @@ class Decoder:
             chosen = opts[j].text
             texts[index].append(_spell(piece, chosen))
             if len(opts) > 1:
-                post = self._posteriors(opts, ids, i + 2)
+                post = self._posteriors(opts, ids, i + 2, j)
                 confs[index] = min(confs[index], post[j])
                 if alternatives:
                     alts[index].extend((_spell(piece, o.text), p) for o, p in
@@ -286,29 +286,38 @@ class Decoder:
             best = best[1]
         return path[::-1]
 
-    def _posteriors(self, opts: tuple[Option, ...], ids: list[int], at: int) -> list[float]:
-        """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides."""
-        score = self._weighted
+    def _posteriors(self, opts: tuple[Option, ...], ids: list[int], at: int,
+                    chosen: int) -> list[float]:
+        """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides.
+
+        Options whose channel score is far below the best one are given 0 (they would get
+        next to nothing) unless chosen.
+        """
+        memo, lm = self._memo, self.lm
+        weight = self.settings.lm_weight * LN10
         u, v = ids[at - 2], ids[at - 1]
         nxt = ids[at + 1: at + 3]
-        logits = []
-        for opt in opts:
+        floor = max(o.emit for o in opts) - self.settings.margin
+        logits: list[float | None] = []
+        for k, opt in enumerate(opts):
+            if opt.emit < floor and k != chosen:
+                logits.append(None)
+                continue
             w = opt.lm_id
-            lp = opt.emit + score(u, v, w)
+            grams = [(u, v, w)]
             if nxt:
-                lp += score(v, w, nxt[0])
+                grams.append((v, w, nxt[0]))
                 if len(nxt) > 1:
-                    lp += score(w, nxt[0], nxt[1])
+                    grams.append((w, nxt[0], nxt[1]))
+            lp = opt.emit
+            for a, b, c in grams:
+                key = (((a << SHIFT) | b) << SHIFT) | c
+                p = memo.get(key)
+                if p is None:
+                    p = memo[key] = weight * lm.score(a, b, c)
+                lp += p
             logits.append(lp)
-        top = max(logits)
-        exps = [math.exp(x - top) for x in logits]
+        top = max(x for x in logits if x is not None)
+        exps = [0.0 if x is None else math.exp(x - top) for x in logits]
         total = sum(exps)
         return [e / total for e in exps]
-
-    def _weighted(self, u: int, v: int, w: int) -> float:
-        """The LM score of (u, v, w) in nats times the LM weight, memoised."""
-        key = (((u << SHIFT) | v) << SHIFT) | w
-        p = self._memo.get(key)
-        if p is None:
-            p = self._memo[key] = self.settings.lm_weight * LN10 * self.lm.score(u, v, w)
-        return p
