@@ -72,7 +72,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     import runpy
 
-    sys.argv = ["models/build.py", *args.rest]
+    sys.argv = ["models/build.py", *(f"--only={name}" for name in args.only or ())]
     runpy.run_path(str(Path(__file__).parent / "models" / "build.py"), run_name="__main__")
     return 0
 
@@ -154,8 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("train", help="rebuild the models in models/ from their sources",
-                       description="Same as python models/build.py ARGS.")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+                       description="Same as python models/build.py [--only MODEL].")
+    p.add_argument("--only", action="append", choices=["lexicon", "channel", "lm"],
+                   help="rebuild only this model (repeatable)")
     p.set_defaults(func=cmd_train)
     return parser
 
