@@ -15,7 +15,7 @@ from extract.bench.repair import strip_diacritics
 from extract.metrics import syllable_accuracy
 from extract.repair import engine, repair_pages, repair_text
 from extract.repair.detect import detect_kind
-from extract.synth import render_page
+from extract.synth import degrade, render_page
 from extract.text import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +102,15 @@ def test_one_line_out_per_line_in():
 def test_good_vietnamese_is_left_intact():
     text = "\n".join(LINES + ["Thực hiện Quyết định số 71/2000/QĐ-UB của UBND tỉnh, HĐND tỉnh."])
     assert repair_text(text) == text
+
+
+def test_vietnamese_ocr_of_a_poor_scan_is_never_made_worse():
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    page = degrade(render_page(LINES, font="DejaVu Sans", size_pt=12), "bw200", seed=3)
+    ocr = pytesseract.image_to_string(page, lang="vie", config="--psm 4").strip()
+    truth = "\n".join(LINES)
+    assert detect_kind(ocr.split("\n"), engine().lexicon) == "vie"
+    assert syllable_accuracy(truth, repair_text(ocr)) >= syllable_accuracy(truth, ocr)
 
 
 def test_repair_pages_keeps_pages_lines_words_and_lowers_confidence():
