@@ -112,7 +112,7 @@ class Decoder:
         self.channel = channel
         self.settings = settings
         self._bonus = dict(settings.identity_bonus)
-        self._options: dict[tuple[str, str], tuple[Option, ...]] = {}
+        self._options: dict[tuple[str, str, bool], tuple[Option, ...]] = {}
         self.bos = (lm.id(BOS), lm.id(BOS))
         self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
         # log P(written in lower case | word) inside sentences
@@ -126,6 +126,8 @@ class Decoder:
         key = (piece, kind, inside)
         found = self._options.get(key)
         if found is None:
+            if len(self._options) > 500_000:  # a long batch: keep memory bounded
+                self._options.clear()
             found = self._make_options(piece, kind)
             pattern = case_pattern(piece)
             if inside and pattern != "upper" and len(found) > 1:
