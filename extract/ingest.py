@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import regex
-from PIL import Image, ImageSequence
+from PIL import Image, ImageOps, ImageSequence
 
 from extract import legacy
 from extract.errors import (CorruptInput, EmptyInput, EncryptedInput, InputTooLarge,
@@ -237,7 +237,11 @@ def load_page_image(page: PageImage) -> Image.Image:
     else:
         with open_image(page.path) as source:
             source.seek(page.index)
-            image = source.convert("L") if source.mode != "L" else source.copy()
+            image = ImageOps.exif_transpose(source)  # phone photos store their turn in EXIF
+            if image.has_transparency_data:  # transparent means paper, not black
+                paper = Image.new("RGBA", image.size, "white")
+                paper.alpha_composite(image.convert("RGBA"))
+                image = paper
     return image.convert("L") if image.mode != "L" else image
 
 

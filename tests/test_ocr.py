@@ -86,6 +86,21 @@ def test_image_files(tmp_path, page_image, fmt, suffix):
     assert reads(TRUTH, doc.pages[0].text)
 
 
+def test_transparent_png_and_exif_turned_jpeg(tmp_path, page_image):
+    ink = page_image.point(lambda v: 255 - v)  # text opaque, paper fully transparent
+    transparent = Image.new("RGBA", page_image.size, (0, 0, 0, 0))
+    transparent.putalpha(ink)
+    transparent.save(tmp_path / "clear.png", dpi=(300, 300))
+    turned = page_image.rotate(90, expand=True)  # stored sideways, EXIF says turn it back
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    turned.save(tmp_path / "phone.jpg", dpi=(300, 300), exif=exif)
+    for name in ("clear.png", "phone.jpg"):
+        doc = read_document(tmp_path / name, workers=1, progress=False)
+        assert reads(TRUTH, doc.pages[0].text), name
+        assert doc.rotated_pages == [], name  # EXIF turned it, OSD had nothing to do
+
+
 def test_multipage_tiff_keeps_page_order_with_two_workers(tmp_path, page_image,
                                                           second_page_image):
     path = tmp_path / "pages.tif"
