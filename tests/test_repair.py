@@ -137,6 +137,10 @@ def test_cli_repair_from_stdin_diff_and_json(tmp_path):
     assert done.stdout == "Hội viên\n\nthi đua khen thưởng\n"
     diff = _cli("--diff", "-", stdin=text).stdout
     assert diff == "-1: Hoi vien\n+1: Hội viên\n-3: thi dua khen thuong\n+3: thi đua khen thưởng\n"
+    # a lone "tinh" could be tỉnh, tính, tình, tinh …: changed, and flagged as doubtful
+    flagged = _cli("--diff", "-", stdin="tinh\nHoi vien\n").stdout.splitlines()
+    assert flagged[2].startswith("?1: ") and float(flagged[2].split("(")[1].rstrip(")")) < 0.5
+    assert not any(row.startswith("?2") for row in flagged)
     rows = [json.loads(x) for x in _cli("--json", "-", stdin=text).stdout.splitlines()]
     assert [r["line"] for r in rows] == [1, 2, 3]
     token = rows[0]["tokens"][0]

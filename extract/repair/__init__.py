@@ -15,6 +15,7 @@ from extract.repair.detect import detect_kind
 from extract.text import Line, Page, Word
 
 GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
+FLAG_BELOW = 0.5  # a repaired word with a lower confidence is flagged as doubtful
 
 
 @functools.cache

@@ -1,5 +1,8 @@
 """``cli.py repair FILE|-``: print repaired text, what changed (``--diff``) or per-token JSON.
 
+``--diff`` prints ``-N: before`` / ``+N: after`` for each changed line N and ``?N: word
+(confidence), …`` for the words of line N whose repair is doubtful.
+
 Exactly one output line per input line (``--json``: one JSON object per input line), so
 every line can be traced back to its source. The detected input kind goes to stderr.
 """
@@ -11,7 +14,7 @@ import sys
 from pathlib import Path
 
 from extract.errors import CorruptInput, EmptyInput, MissingInput, UnsupportedInput
-from extract.repair import decode_lines, document_kind, text_pages
+from extract.repair import FLAG_BELOW, decode_lines, document_kind, text_pages
 from extract.text import nfc
 
 
@@ -63,8 +66,13 @@ def run_repair(args: argparse.Namespace) -> int:
                                 "confidence": round(c.confidence, 4),
                                 "candidates": [[t, round(q, 4)] for t, q in c.alternatives]}
                                for w, c in zip(line.words, choices)]}, ensure_ascii=False))
-            elif args.diff and before != after:
-                out.append(f"-{number}: {before}\n+{number}: {after}")
+            elif args.diff:
+                doubtful = [f"{c.text} ({c.confidence:.2f})" for c in choices
+                            if c.confidence < FLAG_BELOW]
+                if before != after:
+                    out.append(f"-{number}: {before}\n+{number}: {after}")
+                if doubtful:
+                    out.append(f"?{number}: " + ", ".join(doubtful))
         page_texts.append("\n".join(lines_out))
     if args.json or args.diff:
         result = "".join(row + "\n" for row in out)
