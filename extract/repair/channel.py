@@ -186,7 +186,8 @@ class ChannelModel:
                                              score_cutoff=FUZZY_DISTANCE[kind]):
                 pool.update(self.lexicon.with_skeleton(key))
         scored = [(syl, self._score(model, syl, obs)) for syl in pool]
-        scored.sort(key=lambda item: (-item[1], item[0]))
+        freq = self.lexicon.frequency
+        scored.sort(key=lambda item: (-item[1], -freq(item[0]), item[0]))
         if not scored:
             return []
         floor = scored[0][1] - SCORE_WINDOW
