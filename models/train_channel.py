@@ -45,7 +45,7 @@ SIZES = (12, 13, 14)
 # white), where marks merge into their letters as in old archive scans ("ữ" → "¥").
 QUALITIES = ("clean300", "bw200", "jpeg", "blur", "inkspread")
 LINES_PER_PAGE = 40
-DEV_EVERY = 10  # page i with i % DEV_EVERY == 0 is held out
+DEV_EVERY = 10  # one page in DEV_EVERY is held out (see is_dev)
 TEXT_SOURCES = ("law", "news", "domain", "domain")  # domain phrases twice: few but on genre
 UPPER_SHARE = 0.08  # share of lines set in capitals (headings)
 BOLD_SHARE = 0.08
@@ -103,6 +103,12 @@ def page_setup(index: int) -> tuple[str, int, str]:
     return (FONTS[(index // len(QUALITIES)) % len(FONTS)],
             SIZES[(index // (len(QUALITIES) * len(FONTS))) % len(SIZES)],
             QUALITIES[index % len(QUALITIES)])
+
+
+def is_dev(index: int) -> bool:
+    """Whether page ``index`` is held out: one in ``DEV_EVERY``, rotating through the
+    fonts and scan qualities (a fixed residue would hold out one quality only)."""
+    return index % DEV_EVERY == (index // DEV_EVERY) % DEV_EVERY
 
 
 def scan(image, quality: str, seed: int):
@@ -365,8 +371,8 @@ def evaluate(kinds: tuple[str, ...] = OCR_KINDS) -> str:
 def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
     """OCR (or reuse) the pages, write the dev pairs, learn every kind, write the model."""
     results = run_ocr(pages, jobs, CACHE_DIR / f"ocr-{pages}.jsonl.gz")
-    train = [r for r in results if r["page"] % DEV_EVERY]
-    dev = [r for r in results if not r["page"] % DEV_EVERY]
+    train = [r for r in results if not is_dev(r["page"])]
+    dev = [r for r in results if is_dev(r["page"])]
     lexicon = Lexicon.load()
     models = {}
     for kind in OCR_KINDS:

@@ -186,12 +186,17 @@ class ChannelModel:
                                              score_cutoff=FUZZY_DISTANCE[kind]):
                 pool.update(self.lexicon.with_skeleton(key))
         scored = [(syl, self._score(model, syl, obs)) for syl in pool]
-        freq = self.lexicon.frequency
-        scored.sort(key=lambda item: (-item[1], -freq(item[0]), item[0]))
         if not scored:
             return []
-        floor = scored[0][1] - SCORE_WINDOW
-        return [item for item in scored[:MAX_CANDIDATES] if item[1] >= floor]
+        floor = max(lp for _, lp in scored) - SCORE_WINDOW
+        freq = self.lexicon.frequency
+        # Which syllables make the list is decided by channel score and frequency together
+        # (a rare same-skeleton syllable must not push out a common one); the list is then
+        # ordered by channel score alone, the quantity it reports.
+        kept = sorted((item for item in scored if item[1] >= floor),
+                      key=lambda item: -(item[1] + math.log(freq(item[0]))))[:MAX_CANDIDATES]
+        kept.sort(key=lambda item: (-item[1], -freq(item[0]), item[0]))
+        return kept
 
     def _proposals(self, obs: str, kind: str) -> list[str]:
         """Lexicon skeletons reachable from ``obs`` by the fewest learned edits.
