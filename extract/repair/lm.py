@@ -1,8 +1,8 @@
 """The syllable trigram language model that decides between repair candidates by context.
 
-Interpolated Kneser-Ney, stored in backoff form (log10 probability of each kept n-gram plus
-a backoff weight per context), with integer syllable ids packed into int keys so that one
-lookup is one dict probe. Built by ``models/train_lm.py`` from real formal Vietnamese
+Modified interpolated Kneser-Ney, stored in backoff form (log10 probability of each kept
+n-gram plus a backoff weight per context), with integer syllable ids packed into int keys so
+that one lookup is one dict probe. Built by ``models/train_lm.py`` from real formal Vietnamese
 (``models/corpus.py``); loaded once per process from ``models/lm.npz``.
 """
 from __future__ import annotations
