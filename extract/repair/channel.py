@@ -29,7 +29,9 @@ KINDS = ("eng", "stripped", "vie")
 MAX_SEGMENT = 2  # a true character shows as at most this many observed characters
 MAX_CANDIDATES = 20
 MAX_CHANGES = {"eng": 3, "vie": 1}  # learned edits applied to propose skeletons
-FUZZY_DISTANCE = {"eng": 2, "vie": 1}  # rapidfuzz fallback over skeletons
+FUZZY_DISTANCE = {"eng": 2, "vie": 1}  # rapidfuzz fallback over skeletons, when few found
+# ... and always, for confusions real scans show that the rendered pages did not teach
+NEAR_DISTANCE = {"eng": 1, "vie": 0}
 PROPOSAL_MIN_PROB = 0.01  # an edit proposes skeletons only when at least this likely
 PROPOSALS_PER_SEGMENT = 6
 MAX_SKELETONS = 6
@@ -180,10 +182,12 @@ class ChannelModel:
         pool: set[str] = set(model.tokens.get(obs, ()))
         for key in self._proposals(obs, kind):
             pool.update(self.lexicon.with_skeleton(key))
-        if len(pool) < MAX_CANDIDATES // 2:
+        few = len(pool) < MAX_CANDIDATES // 2
+        distance = FUZZY_DISTANCE[kind] if few else NEAR_DISTANCE[kind]
+        if distance:
             for key, _, _ in process.extract(skeleton(obs), self._skeletons,
                                              scorer=Levenshtein.distance, limit=10,
-                                             score_cutoff=FUZZY_DISTANCE[kind]):
+                                             score_cutoff=distance):
                 pool.update(self.lexicon.with_skeleton(key))
         scored = [(syl, self._score(model, syl, obs)) for syl in pool]
         if not scored:
