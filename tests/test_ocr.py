@@ -144,3 +144,23 @@ def test_model_names():
     assert resolve_lang("script/Vietnamese+eng") in ("script/Vietnamese+eng", "Vietnamese+eng")
     with pytest.raises(UnknownModel):
         resolve_lang("vie+klingon")
+
+
+def test_bench_table_on_a_scanned_sample(tmp_path, page_image):
+    from extract.bench import ocr as bench
+
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "report.txt").write_text(
+        PAGE_LINES[0] + "\n" + "\t".join(PAGE_LINES[1:3]) + "\n" + PAGE_LINES[3] + "\n",
+        encoding="utf-8")
+    (tmp_path / "scans" / "clean300").mkdir(parents=True)
+    (tmp_path / "scans" / "clean300" / "report.pdf").write_bytes(_pdf_bytes(page_image))
+    (tmp_path / "scans" / "clean300" / "no_truth.pdf").write_bytes(_pdf_bytes(page_image))
+    table = bench.run(tmp_path, quick=True)
+    rows = [line.split() for line in table.splitlines()]
+    accuracy = next(row for row in rows if row[:3] == ["report", "clean300", "vie"])
+    assert accuracy[3] == "1" and 90 <= float(accuracy[4]) <= 100
+    speed = next(row for row in rows if row[:2] == ["clean300", "1"])
+    assert float(speed[2]) > 0 and float(speed[3]) > 0 and speed[4].endswith("×")
+    assert not any("no_truth" in line for line in table.splitlines())
+    assert "no scanned samples" in bench.run(tmp_path / "texts", quick=True)
