@@ -256,6 +256,7 @@ NATIVE_MIN_DPI_BW = 300
 def _embedded_scan(page) -> Image.Image | None:  # noqa: ANN001 - a pypdfium2 PdfPage
     """The page's one image, decoded at its own resolution, when the page is nothing but
     an upright scan covering it that is sharp enough for OCR as it is; else None."""
+    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     objects = list(page.get_objects(max_depth=1))
@@ -272,6 +273,9 @@ def _embedded_scan(page) -> Image.Image | None:  # noqa: ANN001 - a pypdfium2 Pd
     bits = scan.get_metadata().bits_per_pixel
     if dpi < (NATIVE_MIN_DPI_BW if bits == 1 else NATIVE_MIN_DPI):
         return None
-    image = scan.get_bitmap(render=False).to_pil()
+    try:
+        image = scan.get_bitmap(render=False).to_pil()
+    except (pdfium.PdfiumError, ValueError):
+        return None  # an image PDFium can draw but not hand over: render the page instead
     image.info["dpi"] = (round(dpi), round(dpi))
     return image
