@@ -20,7 +20,6 @@ import os
 import random
 import sys
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -35,15 +34,17 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from extract.repair.channel import (CHANNEL_FILE, MAX_SEGMENT, ChannelModel,  # noqa: E402
                                     KindModel, align, heuristic_row)
-from extract.repair.lexicon import TONE_MARKS, Lexicon, canonical, skeleton  # noqa: E402
+from extract.repair.lexicon import Lexicon, canonical, skeleton, toneless  # noqa: E402
 from extract.text import fold  # noqa: E402
 
 OCR_KINDS = ("eng", "vie")
 FONTS = ("Liberation Serif", "DejaVu Serif", "Noto Serif", "Liberation Sans", "DejaVu Sans")
 SIZES = (12, 13, 14)
 # synth's scan qualities, plus "inkspread": a thick-ink photocopy (blur, then black and
-# white), where marks merge into their letters as in old archive scans ("ữ" → "¥").
-QUALITIES = ("clean300", "bw200", "jpeg", "blur", "inkspread")
+# white), where marks merge into their letters as in old archive scans ("ữ" → "¥"), and
+# "lowres": a soft 150 dpi gray scan, where small letters and marks get lost.
+QUALITIES = ("clean300", "bw200", "jpeg", "blur", "inkspread", "lowres")
+LOWRES_DPI = 150
 LINES_PER_PAGE = 40
 DEV_EVERY = 10  # one page in DEV_EVERY is held out (see is_dev)
 TEXT_SOURCES = ("law", "news", "domain", "domain")  # domain phrases twice: few but on genre
@@ -118,12 +119,20 @@ def scan(image, quality: str, seed: int):
 
     from extract.synth import degrade
 
-    if quality != "inkspread":
+    if quality not in ("inkspread", "lowres"):
         return degrade(image, quality, seed)
     rng = random.Random(seed)
-    pixels = np.asarray(image.filter(ImageFilter.GaussianBlur(rng.uniform(1.3, 2.0))))
-    page = Image.fromarray(np.where(pixels < rng.uniform(185, 210), 0, 255).astype(np.uint8))
-    page.info["dpi"] = image.info.get("dpi", (300, 300))
+    dpi = round(image.info.get("dpi", (300, 300))[0])
+    if quality == "inkspread":
+        pixels = np.asarray(image.filter(ImageFilter.GaussianBlur(rng.uniform(1.3, 2.0))))
+        page = Image.fromarray(np.where(pixels < rng.uniform(185, 210), 0, 255)
+                               .astype(np.uint8))
+    else:
+        soft = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.8, 1.2)))
+        page = soft.resize((image.width * LOWRES_DPI // dpi, image.height * LOWRES_DPI // dpi),
+                           Image.Resampling.BILINEAR)
+        dpi = LOWRES_DPI
+    page.info["dpi"] = (dpi, dpi)
     return page
 
 
@@ -256,12 +265,6 @@ def syllable_pairs(pairs: list[tuple[str, str]], lexicon: Lexicon) -> list[tuple
     return out
 
 
-def _toneless(ch: str) -> str:
-    """``ch`` without its tone mark, quality marks kept: "ậ" → "â"."""
-    return unicodedata.normalize(
-        "NFC", "".join(m for m in unicodedata.normalize("NFD", ch) if m not in TONE_MARKS))
-
-
 def smoothed_edits(counts: dict[str, Counter], alphabet: set[str]) -> dict[str, dict[str, float]]:
     """log P(segment | char) for every char of ``alphabet``, backed off hierarchically.
 
@@ -281,12 +284,12 @@ def smoothed_edits(counts: dict[str, Counter], alphabet: set[str]) -> dict[str, 
         return {seg: (row.get(seg, 0) + SMOOTHING * prior.get(seg, 0.0)) / total
                 for seg in set(row) | set(prior)}
 
-    bare_pool, family_pool = pooled(skeleton), pooled(_toneless)
+    bare_pool, family_pool = pooled(skeleton), pooled(toneless)
     bare_p = {key: mix(row, {}) for key, row in bare_pool.items()}
     family_p = {key: mix(row, bare_p.get(skeleton(key), {})) for key, row in family_pool.items()}
     edits = {}
     for ch in sorted(alphabet):
-        prior = family_p.get(_toneless(ch)) or bare_p.get(skeleton(ch), {})
+        prior = family_p.get(toneless(ch)) or bare_p.get(skeleton(ch), {})
         probs = mix(counts.get(ch, Counter()), prior)
         row = {seg: round(math.log(p), 3) for seg, p in probs.items() if p >= MIN_EDIT_PROB}
         if row:
@@ -400,7 +403,7 @@ def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python models/train_channel.py [--pages N] [--jobs J] [--evaluate]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--pages", type=int, default=300,
+    parser.add_argument("--pages", type=int, default=360,
                         help="rendered pages (each OCR'd with eng and vie; 1 in 10 held out)")
     parser.add_argument("--jobs", type=int, default=2, help="OCR worker processes")
     parser.add_argument("--evaluate", action="store_true",

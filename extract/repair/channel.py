@@ -34,7 +34,7 @@ FUZZY_DISTANCE = {"eng": 2, "vie": 1}  # rapidfuzz fallback over skeletons, when
 NEAR_DISTANCE = {"eng": 1, "vie": 0}
 PROPOSAL_MIN_PROB = 0.01  # an edit proposes skeletons only when at least this likely
 PROPOSALS_PER_SEGMENT = 6
-MAX_SKELETONS = 6
+MAX_SKELETONS = 6  # skeletons proposed by learned edits, fewest edits first
 SCORE_WINDOW = 12.0  # candidates further than this (in log prob) below the best are dropped
 TOKEN_WEIGHT = 3.0  # pseudo-count: how fast whole-token evidence outweighs char edits
 

@@ -29,7 +29,7 @@ CODAS = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"}
 # Vowel clusters (toneless, with their quality marks), by whether a final consonant may,
 # must or must not follow. Glide endings (-i, -y, -o, -u) are part of the cluster.
 _OPEN_OR_CLOSED = {"a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "oa", "oe", "uê", "uy"}
-_CLOSED_ONLY = {"ă", "â", "iê", "yê", "uô", "ươ", "oă", "uâ", "uyê", "oo", "ươ"}
+_CLOSED_ONLY = {"ă", "â", "iê", "yê", "uô", "ươ", "oă", "uâ", "uyê", "oo"}
 _OPEN_ONLY = {"ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi",
               "ui", "ưi", "ưu", "ua", "ưa", "uơ", "oai", "oay", "oao", "oeo", "uây", "uôi",
               "ươi", "ươu", "iêu", "yêu", "uya", "uyu", "uai", "uao", "ueo", "uau", "uay",
@@ -49,6 +49,11 @@ def _split_tone(syllable: str) -> tuple[str, str, int]:
             parts = "".join(m for m in parts if m not in TONE_MARKS)
         chars.append(unicodedata.normalize("NFC", parts))
     return "".join(chars), tone, index
+
+
+def toneless(text: str) -> str:
+    """``text`` without its tone mark, quality marks kept: "luật" → "luât"."""
+    return _split_tone(text)[0]
 
 
 def _parts(base: str) -> tuple[str, str, str]:
