@@ -1,7 +1,8 @@
 """Ingest: open a PDF, image or text file and say, page by page, where its text comes from.
 
 A page either already has text (a text file, or a PDF page with a real text layer; legacy
-TCVN3/VNI layers are converted) or must be OCR'd, in which case it is described by a
+TCVN3/VNI layers are converted; an earlier OCR layer over a scan is kept only when it reads
+as Vietnamese) or must be OCR'd, in which case it is described by a
 ``PageImage`` (file, kind, page index) so that an OCR worker process loads the pixels
 itself: shipping file names instead of bitmaps keeps the pool's overhead low.
 Every way an input can be wrong ends in one ``extract.errors.InputError``.
@@ -30,6 +31,12 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS
 MIN_TEXT_LETTERS = 20
 # … and at most this share of its characters are placeholders for glyphs without Unicode.
 MAX_UNMAPPED_SHARE = 0.05
+# A text layer over a scanned page is an earlier OCR; it is kept only when it reads as
+# Vietnamese (legacy.vietnamese_share at least this; Vietnamese prose is over 0.5), else the
+# page is OCR'd again: an OCR made with another language's model is mostly garbage.
+MIN_VIETNAMESE_SHARE = 0.2
+# An image covering this share of the page makes it a scanned page.
+SCAN_COVER = 0.9
 _UNMAPPED = regex.compile(r"\(cid:\d+\)|[\uFFFD\p{Co}]")
 _LETTER = regex.compile(r"\p{L}")
 IMAGE_FORMATS = {"PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP", "PPM", "JPEG2000"}
@@ -175,23 +182,28 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
     try:
         with pdfplumber.open(path) as pdf:
             layers: list[str | None] = [_text_layer(page) for page in pdf.pages]
+            scanned = [_is_scanned(page) for page in pdf.pages]
     except Exception:  # noqa: BLE001 - pdfminer fails in many ways; pdfium read the file
         print(f"warning: {path}: text layer unreadable, OCR-ing every page", file=sys.stderr)
-        layers = []
+        layers, scanned = [], []
     layers += [None] * (count - len(layers))  # pages pdfminer missed are OCR'd
+    scanned += [True] * (count - len(scanned))
     encoding = legacy.detect("\n".join(t for t in layers if t))
     if encoding:
         print(f"note: {path}: text layer in the legacy {encoding.upper()} font encoding, "
               "converted to Unicode", file=sys.stderr)
     pages: list[Page | PageImage] = []
     for index, layer in enumerate(layers[:count]):
+        if layer is not None:
+            layer = legacy.to_unicode(layer, encoding) if encoding else nfc(layer)
+            if scanned[index] and legacy.vietnamese_share(layer) < MIN_VIETNAMESE_SHARE:
+                layer = None
         if layer is None:
             width, height = sizes[index]
             _check_pixels(path, width * height * (DPI / 72) ** 2)
             pages.append(PageImage(str(path), "pdf", index, index + 1))
         else:
-            text = legacy.to_unicode(layer, encoding) if encoding else nfc(layer)
-            pages.append(Page.from_text(index + 1, text, "text-layer"))
+            pages.append(Page.from_text(index + 1, layer, "text-layer"))
     return Ingested(path, "pdf", digest, pages, encoding)
 
 
@@ -221,6 +233,13 @@ def _text_layer(page) -> str | None:  # noqa: ANN001 - a pdfplumber Page
     if unmapped > MAX_UNMAPPED_SHARE * len(text):
         return None
     return text
+
+
+def _is_scanned(page) -> bool:  # noqa: ANN001 - a pdfplumber Page
+    """True when an image covers (nearly) the whole page: a scan, whatever text lies on it."""
+    area = float(page.width * page.height)
+    return any(float(image["width"] * image["height"]) >= SCAN_COVER * area
+               for image in page.images)
 
 
 def load_page_image(page: PageImage) -> Image.Image:

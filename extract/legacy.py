@@ -89,6 +89,15 @@ def detect(text: str) -> str | None:
     return None
 
 
+def vietnamese_share(text: str) -> float:
+    """Share of the words of ``text`` that hold a letter only Unicode Vietnamese has (ă đ ơ ư,
+    ạ ả ấ …): over half in Vietnamese prose, none in an OCR made with a non-Vietnamese model."""
+    words = [w for w in text.split() if regex.search(r"\p{L}", w)]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if _UNICODE_VIETNAMESE.search(w)) / len(words)
+
+
 def to_unicode(text: str, encoding: str) -> str:
     """``text`` read from a ``tcvn3`` or ``vni`` font, as Unicode NFC."""
     if encoding == "tcvn3":

@@ -86,6 +86,20 @@ def test_tesseract_pdf_text_layer_is_read(tmp_path, page_image):
     assert "41.560 hội viên" in doc.pages[0].text
 
 
+def test_foreign_ocr_layer_over_a_scan_is_read_again(tmp_path, page_image):
+    image = tmp_path / "page.png"
+    page_image.save(image, dpi=(300, 300))
+    english = pytesseract.image_to_pdf_or_hocr(str(image), lang="eng", extension="pdf")
+    (tmp_path / "archive.pdf").write_bytes(english)
+    doc = open_document(tmp_path / "archive.pdf")
+    assert doc.pages == [PageImage(str(tmp_path / "archive.pdf"), "pdf", 0, 1)]
+
+
+def test_vietnamese_share_tells_vietnamese_from_a_foreign_ocr():
+    assert legacy.vietnamese_share("\n".join(UNICODE_LINES)) > 0.5
+    assert legacy.vietnamese_share("Cong hoa xa hoi chu nghia Viét Nam, Béc Giang") == 0
+
+
 def test_scanned_pdf_pages_are_left_for_ocr(tmp_path, page_image):
     doc = open_document(scan_pdf(tmp_path / "scan.pdf", page_image))
     assert doc.pages == [PageImage(str(tmp_path / "scan.pdf"), "pdf", 0, 1)]
