@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,24 +51,36 @@ def _ocr_jobs(jobs: list[ingest.PageImage], lang: str, workers: int | None,
     if progress and len(jobs) >= PROGRESS_MIN_PAGES:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(jobs), unit="page", desc="ocr", file=sys.stderr, leave=False)
+        bar = tqdm(total=len(jobs), unit="page", desc="ocr", file=sys.stderr, leave=False,
+                   mininterval=0)  # one refresh per page: pages take seconds
+    results: list[OcrResult | None] = [None] * len(jobs)
     try:
-        if workers == 1:
-            results = []
-            for job in jobs:
-                results.append(ocr_page(job, lang))
-                if bar:
-                    bar.update()
-            return results
-        with ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
-            futures = [pool.submit(ocr_page, job, lang) for job in jobs]
+        for index, result in _finished(jobs, lang, workers):
+            results[index] = result
             if bar:
-                for future in futures:
-                    future.add_done_callback(lambda _: bar.update())
-            return [future.result() for future in futures]
+                bar.update()
     finally:
         if bar:
             bar.close()
+    return results
+
+
+def _finished(jobs: list[ingest.PageImage], lang: str,
+              workers: int) -> Iterator[tuple[int, OcrResult]]:
+    """(index, result) of each job as it finishes: in-process for one worker, else from a
+    process pool."""
+    if workers == 1:
+        for index, job in enumerate(jobs):
+            yield index, ocr_page(job, lang)
+        return
+    with ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
+        futures = {pool.submit(ocr_page, job, lang): i for i, job in enumerate(jobs)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:  # a failed page or ^C: drop the pages not started yet
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def read_document(path: Path, lang: str = "vie", workers: int | None = None,
