@@ -168,6 +168,7 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
     import pdfplumber
     import pypdfium2 as pdfium
 
+    _keep_soft_hyphen()
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as err:
@@ -195,7 +196,8 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
     pages: list[Page | PageImage] = []
     for index, layer in enumerate(layers[:count]):
         if layer is not None:
-            layer = legacy.to_unicode(layer, encoding) if encoding else nfc(layer)
+            layer = (legacy.to_unicode(layer, encoding) if encoding
+                     else nfc(layer.replace(SOFT_HYPHEN, "")))
             if scanned[index] and legacy.vietnamese_share(layer) < MIN_VIETNAMESE_SHARE:
                 layer = None
         if layer is None:
@@ -205,6 +207,18 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         else:
             pages.append(Page.from_text(index + 1, layer, "text-layer"))
     return Ingested(path, "pdf", digest, pages, encoding)
+
+
+SOFT_HYPHEN = "\u00ad"
+
+
+def _keep_soft_hyphen() -> None:
+    """Make pdfminer read WinAnsi code 0xAD as the soft hyphen (as cp1252 has it), not as a
+    space: TCVN3 fonts draw ư there, and a space would split the word for good. Plain
+    Unicode text layers drop the (invisible) soft hyphens afterwards."""
+    from pdfminer.encodingdb import EncodingDB
+
+    EncodingDB.win2unicode[0xAD] = SOFT_HYPHEN
 
 
 def _raise_empty_or_corrupt(path: Path) -> None:

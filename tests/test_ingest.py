@@ -20,9 +20,12 @@ from extract.errors import (CorruptInput, EmptyInput, EncryptedInput, InputTooLa
                             MissingInput, UnsupportedInput)
 from extract.ingest import PageImage, open_document
 
-TCVN3_LINES = ["Céng hßa x· héi chñ nghÜa ViÖt Nam", "§éc lËp - Tù do - H¹nh phóc"]
-VNI_LINES = ["Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", "Ñoäc laäp - Töï do - Haïnh phuùc"]
-UNICODE_LINES = ["Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc"]
+TCVN3_LINES = ["Céng hßa x· héi chñ nghÜa ViÖt Nam", "§éc lËp - Tù do - H¹nh phóc",
+               "Ph\xad¬ng h\xadíng"]
+VNI_LINES = ["Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", "Ñoäc laäp - Töï do - Haïnh phuùc",
+             "Phöông höôùng"]
+UNICODE_LINES = ["Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc",
+                 "Phương hướng"]
 
 
 def text_pdf(path: Path, pages: list[list[str]]) -> Path:
@@ -73,6 +76,11 @@ def test_pdf_text_layer_is_used_instead_of_ocr(tmp_path):
     assert doc.kind == "pdf" and doc.legacy_encoding is None
     assert doc.pages[0].method == "text-layer"
     assert doc.pages[0].text.splitlines() == ["Report of the provincial bloc", "Second line 2021"]
+
+
+def test_soft_hyphens_of_a_unicode_text_layer_are_dropped(tmp_path):
+    path = text_pdf(tmp_path / "typed.pdf", [["Provincial emu\xadlation bloc report 2021"]])
+    assert open_document(path).pages[0].text == "Provincial emulation bloc report 2021"
 
 
 def test_tesseract_pdf_text_layer_is_read(tmp_path, page_image):
