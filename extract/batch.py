@@ -140,6 +140,19 @@ def extract_bytes(path: str, data: bytes, lang: str) -> Outcome:
     return outcome
 
 
+def _preload() -> None:
+    """Load the pipeline's code and repair models once, in the parent: forked workers then
+    share them instead of each loading its own copy. A model that fails to load is left to
+    fail each document with its error line."""
+    try:
+        from extract.pipeline import extract_record  # noqa: F401 - imported to be shared
+        from extract.repair import engine
+
+        engine()
+    except Exception:  # noqa: BLE001 - reported per document by extract_one
+        return
+
+
 def _worker_init() -> None:
     """Workers leave Ctrl-C to the parent (which stops them) and give Tesseract one thread."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -162,6 +175,7 @@ def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, O
     out-of-memory killer), the documents that were in flight are run again one at a time,
     so that only the one that kills its worker is recorded as failed.
     """
+    _preload()
     pending, suspects = deque(jobs), deque()
     while pending or suspects:
         solo = bool(suspects)
