@@ -186,7 +186,8 @@ def open_engine(db: str, create: bool = True) -> Engine:
     if url.startswith("sqlite:///") and not create:
         file = Path(url[len("sqlite:///"):])
         if not file.exists():
-            raise DatabaseError(f"{db}: no such database (fill it with: cli.py batch PATH --db {db})")
+            raise DatabaseError(f"{db}: no such database "
+                                f"(fill it with: cli.py batch PATH --db {db})")
     try:
         engine = create_engine(url)
     except (ArgumentError, SQLAlchemyError, ImportError) as err:

@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 
 from extract import store as store_mod
 from extract.errors import DatabaseError
-from extract.records import Bloc, DocumentInfo, Figure, Group, PageText, Record, Section, Source, Unit
+from extract.records import (Bloc, DocumentInfo, Figure, Group, PageText, Record, Section,
+                             Source, Unit)
 from extract.store import Store
 from pg import pg_server, pg_url  # noqa: F401 - fixtures
 
