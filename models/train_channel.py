@@ -36,6 +36,7 @@ from extract.repair.channel import (CHANNEL_FILE, MAX_SEGMENT, ChannelModel,  # 
                                     KindModel, align, heuristic_row)
 from extract.repair.lexicon import Lexicon, canonical, skeleton, toneless  # noqa: E402
 from extract.text import fold  # noqa: E402
+from train_lexicon import gzip_writer  # noqa: E402
 
 OCR_KINDS = ("eng", "vie")
 FONTS = ("Liberation Serif", "DejaVu Serif", "Noto Serif", "Liberation Sans", "DejaVu Sans")
@@ -282,7 +283,7 @@ def smoothed_edits(counts: dict[str, Counter], alphabet: set[str]) -> dict[str, 
     def mix(row: Counter, prior: dict[str, float]) -> dict[str, float]:
         total = sum(row.values()) + SMOOTHING
         return {seg: (row.get(seg, 0) + SMOOTHING * prior.get(seg, 0.0)) / total
-                for seg in set(row) | set(prior)}
+                for seg in sorted(set(row) | set(prior))}
 
     bare_pool, family_pool = pooled(skeleton), pooled(toneless)
     bare_p = {key: mix(row, {}) for key, row in bare_pool.items()}
@@ -327,9 +328,8 @@ def learn(pairs: list[tuple[str, str]]) -> KindModel:
 
 def write_dev(results: list[dict], kind: str) -> Path:
     """The held-out pages' line pairs of ``kind`` as ``models/data/pairs/<kind>.jsonl.gz``."""
-    PAIRS_DIR.mkdir(parents=True, exist_ok=True)
     path = PAIRS_DIR / f"{kind}.jsonl.gz"
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+    with gzip_writer(path) as fh:
         for result in results:
             for truth, ocr in line_pairs(result, kind):
                 fh.write(json.dumps({"truth": truth, "ocr": ocr, "font": result["font"],
@@ -393,7 +393,7 @@ def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
                        "truth_counts": model.truth_counts,
                        "known": {obs: [(syl, round(lp, 3)) for syl, lp in
                                        channel.compute(obs, kind)] for obs in common}}
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+    with gzip_writer(out) as fh:
         json.dump({"pages": pages, "kinds": kinds}, fh, ensure_ascii=False,
                   separators=(",", ":"))
     ChannelModel.load.cache_clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,6 +28,14 @@ HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
 RUNNING_TEXT = ("law", "news", "places", "domain")
 MIN_CORPUS_COUNT = 2  # a syllable seen only in running text must occur this often
 _TOKEN = regex.compile(r"\p{L}+")
+
+
+def gzip_writer(path: Path) -> io.TextIOWrapper:
+    """A UTF-8 text writer to gzip file ``path`` with no timestamp in its header, so that
+    rebuilding an unchanged model leaves the file byte for byte the same."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = gzip.GzipFile(path, "wb", compresslevel=9, mtime=0)
+    return io.TextIOWrapper(raw, encoding="utf-8")
 
 
 def tokens(line: str) -> list[str]:
@@ -54,8 +63,7 @@ def build(out: Path = LEXICON_FILE) -> dict[str, int]:
     members = {s for s in listed if is_syllable(s)}
     members.update(s for s, n in counts.items() if n >= MIN_CORPUS_COUNT and is_syllable(s))
     freq = {s: counts[s] + 1 for s in members}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+    with gzip_writer(out) as fh:
         for syl in sorted(freq, key=lambda s: (-freq[s], s)):
             fh.write(f"{syl}\t{freq[syl]}\n")
     rejected = len({s for s in listed if not is_syllable(s)})

@@ -137,7 +137,8 @@ class ChannelModel:
                 if seg and seg != bare and lp >= math.log(PROPOSAL_MIN_PROB):
                     slot = found.setdefault(seg, {})
                     slot[bare] = max(slot.get(bare, -math.inf), lp)
-        return {seg: tuple(sorted(row, key=row.get, reverse=True)[:PROPOSALS_PER_SEGMENT])
+        return {seg: tuple(sorted(row, key=lambda bare: (-row[bare], bare))
+                           [:PROPOSALS_PER_SEGMENT])
                 for seg, row in found.items()}
 
     @staticmethod
@@ -198,7 +199,8 @@ class ChannelModel:
         # (a rare same-skeleton syllable must not push out a common one); the list is then
         # ordered by channel score alone, the quantity it reports.
         kept = sorted((item for item in scored if item[1] >= floor),
-                      key=lambda item: -(item[1] + math.log(freq(item[0]))))[:MAX_CANDIDATES]
+                      key=lambda item: (-(item[1] + math.log(freq(item[0]))), item[0])
+                      )[:MAX_CANDIDATES]
         kept.sort(key=lambda item: (-item[1], -freq(item[0]), item[0]))
         return kept
 
