@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -165,8 +166,16 @@ def _ocr_page(job: tuple[int, list[str]]) -> dict:
 
 
 def _init_worker() -> None:
+    """OCR workers run niced, Tesseract on one thread each (the machine is shared)."""
     os.nice(10)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def setup_digest() -> str:
+    """Short digest of what the rendered pages depend on: a changed setup gets a new cache."""
+    setup = (FONTS, SIZES, QUALITIES, LINES_PER_PAGE, TEXT_SOURCES, UPPER_SHARE, BOLD_SHARE,
+             LOWRES_DPI)
+    return hashlib.sha256(repr(setup).encode()).hexdigest()[:10]
 
 
 def run_ocr(pages: int, jobs: int, cache: Path) -> list[dict]:
@@ -373,7 +382,7 @@ def evaluate(kinds: tuple[str, ...] = OCR_KINDS) -> str:
 
 def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
     """OCR (or reuse) the pages, write the dev pairs, learn every kind, write the model."""
-    results = run_ocr(pages, jobs, CACHE_DIR / f"ocr-{pages}.jsonl.gz")
+    results = run_ocr(pages, jobs, CACHE_DIR / f"ocr-{pages}-{setup_digest()}.jsonl.gz")
     train = [r for r in results if not is_dev(r["page"])]
     dev = [r for r in results if is_dev(r["page"])]
     lexicon = Lexicon.load()
