@@ -16,7 +16,7 @@ from typing import Protocol
 import regex
 
 from extract.repair.lexicon import Lexicon, canonical, skeleton
-from extract.repair.lm import BOS, SHIFT, LanguageModel, is_number, lm_token, pieces
+from extract.repair.lm import BOS, NUM, SHIFT, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
 
@@ -87,6 +87,10 @@ def apply_case(pattern: str, syllable: str) -> str:
 
 
 _ROMAN = regex.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # part numbers: II, XIII
+# A section number as OCR writes it at the start of a line, before its full stop: a Roman
+# numeral with I read as l, 1, L or H ("I1", "Il", "IIl", "1I", "H", "HI"), or an arabic
+# number ("2", "2.1"). The parser reads these noisy forms; repair must not make them words.
+_NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 
@@ -224,6 +228,8 @@ class Decoder:
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)  # list item: a)
+                elif not slots and parts[k + 1: k + 2] == ["."] and _NUMBERING.fullmatch(piece):
+                    opts = (Option(None, self.lm.id(NUM), 0.0),)  # section number: I1.
                 else:
                     opts = self.options(piece, kind, inside)
                 slots.append((index, piece, opts))
