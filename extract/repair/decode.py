@@ -46,6 +46,7 @@ class Settings:
     max_candidates: int = 20
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
+    prune: float = 12.0       # drop options this far (nats) below the best by channel + unigram
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
     unk_cost: float = 3.0     # keeping a piece the LM does not know (a share of <unk>)
     variant_cost: float = 0.0  # extra cost of reading D or P as Đ (0: the LM decides)
@@ -193,7 +194,16 @@ class Decoder:
                 out.extend(self._code_variants(low, keep))
         elif not any(o.text == low for o in out):
             out.append(Option(low, lm.id(low), bonus - s.keep_cost))
-        return tuple(out)
+        return self._pruned(out)
+
+    def _pruned(self, options: list[Option]) -> tuple[Option, ...]:
+        """``options`` without those far below the best by channel score plus unigram
+        log probability: the context could not lift them, and each costs beam time."""
+        weight = self.settings.lm_weight * LN10
+        uni = self.lm.uni
+        scores = [o.emit + weight * uni[o.lm_id] for o in options]
+        floor = max(scores) - self.settings.prune
+        return tuple(o for o, x in zip(options, scores) if x >= floor or o.text is None)
 
     def _code_variants(self, low: str, keep: float) -> list[Option]:
         """An abbreviation with some of its D (or P, an English model's Đ) read as Đ.
@@ -253,7 +263,11 @@ class Decoder:
         return choices, (ids[-2], ids[-1])
 
     def _viterbi(self, columns: list[tuple[Option, ...]], start: tuple[int, int]) -> list[int]:
-        """Indexes of the best option per column (beam search over trigram states)."""
+        """Indexes of the best option per column (beam search over trigram states).
+
+        A state is the last two LM ids packed into one int (as the LM's keys are), so a
+        transition's trigram key is one shift and one or away.
+        """
         lm = self.lm
         tri, bi, bow2, bow1, uni = lm.tri, lm.bi, lm.bow2, lm.bow1, lm.uni
         memo = self._memo
@@ -261,37 +275,52 @@ class Decoder:
             memo.clear()
         weight = self.settings.lm_weight * LN10
         beam, gap = self.settings.beam, self.settings.beam_gap
-        states: dict[tuple[int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
+        mask = (1 << SHIFT) - 1
+        states: dict[int, float] = {(start[0] << SHIFT) | start[1]: 0.0}
+        backs: list[dict[int, tuple[int, int]]] = []
         for opts in columns:
-            pairs = [(j, o.lm_id, o.emit) for j, o in enumerate(opts)]
-            new: dict[tuple[int, int], tuple[float, tuple | None]] = {}
-            for (u, v), (score, back) in states.items():
-                k3 = ((u << SHIFT) | v) << SHIFT
-                for j, w, emit in pairs:
+            # best channel score first: LM scores are ≤ 0, so once score + emit falls
+            # below the best total so far less the gap, nothing after it can survive
+            pairs = sorted(((o.emit, j, o.lm_id) for j, o in enumerate(opts)), reverse=True)
+            first = pairs[0][0]
+            new: dict[int, float] = {}
+            back: dict[int, tuple[int, int]] = {}
+            floor = -math.inf
+            for uv, score in states.items():  # best state first
+                if score + first < floor:
+                    break
+                k3 = uv << SHIFT
+                v = uv & mask
+                vk = v << SHIFT
+                for emit, j, w in pairs:
+                    if score + emit < floor:
+                        break
                     key3 = k3 | w
                     p = memo.get(key3)
                     if p is None:
                         p = tri.get(key3)
                         if p is None:
-                            p = bi.get((v << SHIFT) | w)
+                            p = bi.get(vk | w)
                             if p is None:
                                 p = bow1[v] + uni[w]
-                            p += bow2.get((u << SHIFT) | v, 0.0)
+                            p += bow2.get(uv, 0.0)
                         p = memo[key3] = weight * p
                     total = score + emit + p
-                    cur = new.get((v, w))
-                    if cur is None or total > cur[0]:
-                        new[(v, w)] = (total, (j, back))
-            if len(new) > 1:
-                ranked = sorted(new.items(), key=lambda kv: -kv[1][0])
-                floor = ranked[0][1][0] - gap
-                new = {k: sb for k, sb in ranked[:beam] if sb[0] >= floor}
-            states = new
-        best = max(states.values(), key=lambda sb: sb[0])[1]
+                    vw = vk | w
+                    cur = new.get(vw)
+                    if cur is None or total > cur:
+                        new[vw] = total
+                        back[vw] = (uv, j)
+                        if total - gap > floor:
+                            floor = total - gap
+            kept = sorted(((x, vw) for vw, x in new.items() if x >= floor), reverse=True)
+            states = {vw: x for x, vw in kept[:beam]}
+            backs.append(back)
+        state = max(states, key=states.__getitem__)
         path: list[int] = []
-        while best is not None:
-            path.append(best[0])
-            best = best[1]
+        for back in reversed(backs):
+            state, j = back[state]
+            path.append(j)
         return path[::-1]
 
     def _posteriors(self, opts: tuple[Option, ...], ids: list[int], at: int,
@@ -301,10 +330,12 @@ class Decoder:
         Options whose channel score is far below the best one are given 0 (they would get
         next to nothing) unless chosen.
         """
-        memo, lm = self._memo, self.lm
+        memo, score = self._memo, self.lm.score
         weight = self.settings.lm_weight * LN10
         u, v = ids[at - 2], ids[at - 1]
-        nxt = ids[at + 1: at + 3]
+        n1 = ids[at + 1] if at + 1 < len(ids) else None
+        n2 = ids[at + 2] if at + 2 < len(ids) else None
+        k_uv = ((u << SHIFT) | v) << SHIFT
         floor = max(o.emit for o in opts) - self.settings.margin
         logits: list[float | None] = []
         for k, opt in enumerate(opts):
@@ -312,18 +343,23 @@ class Decoder:
                 logits.append(None)
                 continue
             w = opt.lm_id
-            grams = [(u, v, w)]
-            if nxt:
-                grams.append((v, w, nxt[0]))
-                if len(nxt) > 1:
-                    grams.append((w, nxt[0], nxt[1]))
-            lp = opt.emit
-            for a, b, c in grams:
-                key = (((a << SHIFT) | b) << SHIFT) | c
+            key = k_uv | w
+            p = memo.get(key)
+            if p is None:
+                p = memo[key] = weight * score(u, v, w)
+            lp = opt.emit + p
+            if n1 is not None:
+                key = (((v << SHIFT) | w) << SHIFT) | n1
                 p = memo.get(key)
                 if p is None:
-                    p = memo[key] = weight * lm.score(a, b, c)
+                    p = memo[key] = weight * score(v, w, n1)
                 lp += p
+                if n2 is not None:
+                    key = (((w << SHIFT) | n1) << SHIFT) | n2
+                    p = memo.get(key)
+                    if p is None:
+                        p = memo[key] = weight * score(w, n1, n2)
+                    lp += p
             logits.append(lp)
         top = max(x for x in logits if x is not None)
         exps = [0.0 if x is None else math.exp(x - top) for x in logits]
