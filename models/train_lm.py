@@ -17,13 +17,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.repair.lm import (BOS, MODEL_PATH, NUM, UNK, LanguageModel, key2,  # noqa: E402
-                               key3, lm_tokens, title_cased)
+from extract.repair.lm import (BOS, CASE_LOWER, MODEL_PATH, NUM, UNK,  # noqa: E402
+                               LanguageModel, key2, key3, lm_tokens, title_cased)
 from models.corpus import SOURCES, sentences  # noqa: E402
 
 # How many times a line of each source counts; the genre's own phrasing matters most.
 WEIGHTS = {"law": 1, "news": 2, "words": 1, "places": 1, "domain": 20}
 MIN_TRIGRAM = 2  # keep trigrams seen at least this often (weighted)
+# Capital-after-word figures: kept when the pair was seen this often (weighted) and differs
+# from the word's own figure by this many nats; smoothed towards it by this pseudo-count.
+CASE_MIN_COUNT = 3
+CASE_MIN_DIFFERENCE = 0.3
+CASE_PRIOR = 2.0
 
 
 def _discounts(counts: Counter) -> tuple[float, float, float]:
@@ -46,6 +51,8 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     freq: Counter = Counter()
     capital: Counter = Counter()  # Title-case and total counts of words inside sentences
     cased: Counter = Counter()
+    capital2: Counter = Counter()  # the same per (previous token, token)
+    cased2: Counter = Counter()
     trusted: set[str] = set()
     for source in SOURCES:
         for line in sentences(source):
@@ -54,9 +61,11 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
                 lines.append((weights[source], toks))
                 freq.update(toks)
                 if source != "words":  # word lists capitalise names by convention only
-                    for tok, upper in title_cased(line):
+                    for before, tok, upper in title_cased(line):
                         cased[tok] += weights[source]
                         capital[tok] += weights[source] * upper
+                        cased2[(before, tok)] += weights[source]
+                        capital2[(before, tok)] += weights[source] * upper
                 if source != "law":
                     trusted.update(toks)
     # Law text has typos and names: a word seen once there and nowhere else is dropped.
@@ -127,7 +136,28 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
           f"of {len(c3)}", file=sys.stderr)
     # smoothed towards 1 in 10 so that a word seen rarely says little
     title = [math.log((capital[w] + 0.2) / (cased[w] + 2.0)) for w in words]
-    return LanguageModel(words, uni, bow1, bi, bow2, tri, title)
+    case2 = _case_after(capital2, cased2, ids, title)
+    print(f"train_lm: {len(case2)} capital-after-word figures", file=sys.stderr)
+    return LanguageModel(words, uni, bow1, bi, bow2, tri, title, case2)
+
+
+def _case_after(capital2: Counter, cased2: Counter, ids: dict[str, int],
+                title: list[float]) -> dict[int, float]:
+    """How much more (or less) likely a word is written with a capital after a given word
+    than anywhere: natural-log differences for the Title-case and the lower-case reading,
+    kept where seen often enough and large enough to matter (``LanguageModel.case2``)."""
+    out: dict[int, float] = {}
+    for (before, tok), n in sorted(cased2.items()):
+        v, w = ids.get(before), ids.get(tok)
+        if n < CASE_MIN_COUNT or v is None or w is None:
+            continue
+        p_word = math.exp(title[w])
+        p = (capital2[(before, tok)] + CASE_PRIOR * p_word) / (n + CASE_PRIOR)
+        up, low = math.log(p) - title[w], math.log1p(-p) - math.log1p(-p_word)
+        if max(abs(up), abs(low)) >= CASE_MIN_DIFFERENCE:
+            out[key2(v, w)] = up
+            out[key2(v, w) + CASE_LOWER] = low
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from extract.bench.repair import strip_diacritics
 from extract.metrics import syllable_accuracy
 from extract.repair import engine, repair_pages, repair_text
 from extract.repair.detect import detect_kind
+from extract.repair.lm import CASE_LOWER, key2
 from extract.synth import degrade, render_page
 from extract.text import Page
 
@@ -121,6 +122,18 @@ def test_codes_numbers_abbreviations_and_latin_words_are_kept():
     # Đ restored in codes where the language model knows the abbreviation
     assert "QĐ-UB" in out and "HĐND" in out, out
     assert out.startswith("Theo Quyết định số"), out
+
+
+def test_capital_after_a_word_tells_names_from_common_words():
+    """"tỉnh Lâm …" is a place name, so after "tỉnh" a lower-case "lam" is "làm"; "Van"
+    between a family name and a given name is "Văn". Lines written for this test."""
+    lm = engine().lm
+    tinh, lam = lm.id("tỉnh"), lm.id("lâm")
+    assert lm.case2[key2(tinh, lam) + CASE_LOWER] < -1.0 < 0 < lm.case2[key2(tinh, lam)]
+    out = repair_text("Dong chi Chu tich Hoi Nong dan tinh lam Truong doan\n"
+                      "Dong chi Tran Van Hung lam Truong ban", "stripped")
+    assert out.split("\n") == ["Đồng chí Chủ tịch Hội Nông dân tỉnh làm Trưởng đoàn",
+                               "Đồng chí Trần Văn Hưng làm Trưởng ban"], out
 
 
 def test_digits_standing_for_letters_are_repaired():

@@ -16,9 +16,14 @@ from typing import Protocol
 import regex
 
 from extract.repair.lexicon import Lexicon, canonical, skeleton
-from extract.repair.lm import BOS, NUM, SHIFT, LanguageModel, is_number, lm_token, pieces
+from extract.repair.lm import (BOS, CASE_LOWER, NUM, SHIFT, LanguageModel, is_number,
+                               lm_token, pieces)
 
 LN10 = math.log(10.0)
+
+
+TITLE, LOWER = 1, 2  # how a word inside a sentence is written (``Option.case``)
+CASE_BIT = 3 * SHIFT  # a trigram key's bits above this hold the predicted word's case
 
 
 class Channel(Protocol):
@@ -35,6 +40,7 @@ class Option:
     text: str | None
     lm_id: int
     emit: float  # natural-log channel score plus priors
+    case: int = 0  # inside a sentence: TITLE or LOWER (the LM's capital-after-word figures)
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class Settings:
     """Decoder weights, tuned on held-out rendered text (not on the samples)."""
 
     beam: int = 16
-    beam_gap: float = 10.0    # drop states this far (nats) below the best one
+    beam_gap: float = 8.0     # drop states this far (nats) below the best one
     max_candidates: int = 20
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
@@ -135,7 +141,7 @@ class Decoder:
                 self._options.clear()
             found = self._make_options(piece, kind)
             pattern = case_pattern(piece)
-            if inside and pattern != "upper" and len(found) > 1:
+            if inside and pattern != "upper":
                 found = self._with_capital_evidence(found, pattern == "title")
             self._options[key] = found
         return found
@@ -144,12 +150,14 @@ class Decoder:
                                capital: bool) -> tuple[Option, ...]:
         """Options re-scored by how often each syllable is written with (``capital``) or
         without a capital inside a sentence, relative to the likeliest one; kept pieces are
-        unaffected. "Hội" is a name's head far more often than "hồi"; "lâm" than "làm"."""
+        unaffected. "Hội" is a name's head far more often than "hồi"; "lâm" than "làm". The
+        options are marked with the case, for the same figure after the word before."""
         weight = self.settings.capital_weight
         score = self.lm.title if capital else self._lower
+        case = TITLE if capital else LOWER
         top = max((score[o.lm_id] for o in options if o.text is not None), default=0.0)
         return tuple(o if o.text is None else
-                     Option(o.text, o.lm_id, o.emit + weight * (score[o.lm_id] - top))
+                     Option(o.text, o.lm_id, o.emit + weight * (score[o.lm_id] - top), case)
                      for o in options)
 
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
@@ -246,7 +254,8 @@ class Decoder:
                 previous = piece
         start = context or self.bos
         path = self._viterbi([opts for _, _, opts in slots], start)
-        ids = [start[0], start[1]] + [opts[j].lm_id for (_, _, opts), j in zip(slots, path)]
+        ids = [(start[0], 0), (start[1], 0)] + [(opts[j].lm_id, opts[j].case)
+                                                  for (_, _, opts), j in zip(slots, path)]
         texts: list[list[str]] = [[] for _ in words]
         confs = [1.0] * len(words)
         alts: list[list[tuple[str, float]]] = [[] for _ in words]
@@ -260,7 +269,7 @@ class Decoder:
                     alts[index].extend((_spell(piece, o.text), p) for o, p in
                                        sorted(zip(opts, post), key=lambda x: -x[1]))
         choices = [Choice("".join(t), c, a) for t, c, a in zip(texts, confs, alts)]
-        return choices, (ids[-2], ids[-1])
+        return choices, (ids[-2][0], ids[-1][0])
 
     def _viterbi(self, columns: list[tuple[Option, ...]], start: tuple[int, int]) -> list[int]:
         """Indexes of the best option per column (beam search over trigram states).
@@ -276,12 +285,14 @@ class Decoder:
         weight = self.settings.lm_weight * LN10
         beam, gap = self.settings.beam, self.settings.beam_gap
         mask = (1 << SHIFT) - 1
+        case2, case_weight = lm.case2, self.settings.capital_weight
         states: dict[int, float] = {(start[0] << SHIFT) | start[1]: 0.0}
         backs: list[dict[int, tuple[int, int]]] = []
         for opts in columns:
             # best channel score first: LM scores are ≤ 0, so once score + emit falls
             # below the best total so far less the gap, nothing after it can survive
-            pairs = sorted(((o.emit, j, o.lm_id) for j, o in enumerate(opts)), reverse=True)
+            pairs = sorted(((o.emit, j, o.lm_id, o.case) for j, o in enumerate(opts)),
+                           reverse=True)
             first = pairs[0][0]
             new: dict[int, float] = {}
             back: dict[int, tuple[int, int]] = {}
@@ -292,11 +303,11 @@ class Decoder:
                 k3 = uv << SHIFT
                 v = uv & mask
                 vk = v << SHIFT
-                for emit, j, w in pairs:
+                for emit, j, w, case in pairs:
                     if score + emit < floor:
                         break
                     key3 = k3 | w
-                    p = memo.get(key3)
+                    p = memo.get(key3 | case << CASE_BIT)
                     if p is None:
                         p = tri.get(key3)
                         if p is None:
@@ -304,7 +315,11 @@ class Decoder:
                             if p is None:
                                 p = bow1[v] + uni[w]
                             p += bow2.get(uv, 0.0)
-                        p = memo[key3] = weight * p
+                        p *= weight
+                        if case:
+                            p += case_weight * case2.get(
+                                vk | w if case == TITLE else (vk | w) + CASE_LOWER, 0.0)
+                        memo[key3 | case << CASE_BIT] = p
                     total = score + emit + p
                     vw = vk | w
                     cur = new.get(vw)
@@ -323,19 +338,32 @@ class Decoder:
             path.append(j)
         return path[::-1]
 
-    def _posteriors(self, opts: tuple[Option, ...], ids: list[int], at: int,
+    def _gram(self, u: int, v: int, w: int, case: int) -> float:
+        """Weighted LM score of ``w`` (written in ``case``) after ``u v``, memoised."""
+        key = ((((u << SHIFT) | v) << SHIFT) | w) | case << CASE_BIT
+        p = self._memo.get(key)
+        if p is None:
+            p = self.settings.lm_weight * LN10 * self.lm.score(u, v, w)
+            if case:
+                bigram = (v << SHIFT) | w
+                p += self.settings.capital_weight * self.lm.case2.get(
+                    bigram if case == TITLE else bigram + CASE_LOWER, 0.0)
+            self._memo[key] = p
+        return p
+
+    def _posteriors(self, opts: tuple[Option, ...], ids: list[tuple[int, int]], at: int,
                     chosen: int) -> list[float]:
-        """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides.
+        """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides
+        (``ids``: LM id and case of each position).
 
         Options whose channel score is far below the best one are given 0 (they would get
         next to nothing) unless chosen.
         """
-        memo, score = self._memo, self.lm.score
-        weight = self.settings.lm_weight * LN10
-        u, v = ids[at - 2], ids[at - 1]
-        n1 = ids[at + 1] if at + 1 < len(ids) else None
-        n2 = ids[at + 2] if at + 2 < len(ids) else None
+        gram, memo = self._gram, self._memo
+        (u, _), (v, _) = ids[at - 2], ids[at - 1]
         k_uv = ((u << SHIFT) | v) << SHIFT
+        n1, c1 = ids[at + 1] if at + 1 < len(ids) else (None, 0)
+        n2, c2 = ids[at + 2] if at + 2 < len(ids) else (None, 0)
         floor = max(o.emit for o in opts) - self.settings.margin
         logits: list[float | None] = []
         for k, opt in enumerate(opts):
@@ -343,23 +371,14 @@ class Decoder:
                 logits.append(None)
                 continue
             w = opt.lm_id
-            key = k_uv | w
-            p = memo.get(key)
-            if p is None:
-                p = memo[key] = weight * score(u, v, w)
-            lp = opt.emit + p
+            p = memo.get(k_uv | w | opt.case << CASE_BIT)
+            lp = opt.emit + (gram(u, v, w, opt.case) if p is None else p)
             if n1 is not None:
-                key = (((v << SHIFT) | w) << SHIFT) | n1
-                p = memo.get(key)
-                if p is None:
-                    p = memo[key] = weight * score(v, w, n1)
-                lp += p
+                p = memo.get((((v << SHIFT) | w) << SHIFT) | n1 | c1 << CASE_BIT)
+                lp += gram(v, w, n1, c1) if p is None else p
                 if n2 is not None:
-                    key = (((w << SHIFT) | n1) << SHIFT) | n2
-                    p = memo.get(key)
-                    if p is None:
-                        p = memo[key] = weight * score(w, n1, n2)
-                    lp += p
+                    p = memo.get((((w << SHIFT) | n1) << SHIFT) | n2 | c2 << CASE_BIT)
+                    lp += gram(w, n1, n2, c2) if p is None else p
             logits.append(lp)
         top = max(x for x in logits if x is not None)
         exps = [0.0 if x is None else math.exp(x - top) for x in logits]

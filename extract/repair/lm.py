@@ -3,7 +3,9 @@
 Modified interpolated Kneser-Ney, stored in backoff form (log10 probability of each kept
 n-gram plus a backoff weight per context), with integer syllable ids packed into int keys so
 that one lookup is one dict probe. Built by ``models/train_lm.py`` from real formal Vietnamese
-(``models/corpus.py``); loaded once per process from ``models/lm.npz``.
+(``models/corpus.py``); loaded once per process from ``models/lm.npz``. The tokens are lower
+case; how often a word is written with a capital inside a sentence (alone, and after a given
+word) is kept beside them, as the decoder sees the case the OCR read.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ NUM = "<num>"  # any number, date or code made of digits
 UNK = "<unk>"  # a token outside the vocabulary
 BOS = "<s>"    # start of a training line (decoding starts from the previous line instead)
 SHIFT = 21     # bits per id in a packed key; vocabulary must stay below 2**21
+CASE_LOWER = 1 << (2 * SHIFT)  # added to a packed bigram key: the word is in lower case
 
 # Characters that may stand inside an OCR'd word: letters, digits, and the symbols an
 # English model reads for Vietnamese letters (¥ for ỹ, ¢ for ơ, …).
@@ -52,8 +55,9 @@ def lm_tokens(text: str) -> list[str]:
     return [lm_token(canonical(p)) for p in pieces(nfc(text))]
 
 
-def title_cased(text: str) -> list[tuple[str, bool]]:
-    """(LM token, written Title-case) for the words of ``text`` that are inside a sentence.
+def title_cased(text: str) -> list[tuple[str, str, bool]]:
+    """(previous LM token, LM token, written Title-case) for the words of ``text`` that are
+    inside a sentence.
 
     The first word of a line and words after . : ; ! ? " ( are skipped (capitalised there by
     rule, not by meaning), and so are words written all in capitals.
@@ -62,7 +66,8 @@ def title_cased(text: str) -> list[tuple[str, bool]]:
     previous = "."
     for piece in pieces(nfc(text)):
         if piece[0].isalpha() and previous not in ".:;!?\"“(" and not piece.isupper():
-            out.append((lm_token(canonical(piece)), piece[0].isupper()))
+            out.append((lm_token(canonical(previous)), lm_token(canonical(piece)),
+                        piece[0].isupper()))
         previous = piece
     return out
 
@@ -82,7 +87,7 @@ class LanguageModel:
 
     def __init__(self, words: list[str], uni: list[float], bow1: list[float],
                  bi: dict[int, float], bow2: dict[int, float], tri: dict[int, float],
-                 title: list[float]):
+                 title: list[float], case2: dict[int, float] | None = None):
         self.words = words
         self.ids = {w: i for i, w in enumerate(words)}
         self.unk = self.ids[UNK]
@@ -94,6 +99,10 @@ class LanguageModel:
         # log P(written with a capital | word), inside sentences: "Hội", "Khối" are names'
         # heads far more often than "hồi", "khỏi" — evidence the lower-cased LM cannot see.
         self.title = title
+        # The same after a given word, where that says more: "tỉnh Lâm" is a name far more
+        # often than "lâm" alone is. Packed key (v, w) for a Title-case w, (v, w) + CASE_LOWER
+        # for a lower-case one → natural-log difference from ``title`` (or its complement).
+        self.case2 = case2 or {}
 
     def id(self, token: str) -> int:
         """The id of an LM token (``<unk>`` when unknown)."""
@@ -131,7 +140,9 @@ class LanguageModel:
             bow2_v=np.fromiter(self.bow2.values(), dtype=np.float32, count=len(self.bow2)),
             tri_k=np.fromiter(self.tri.keys(), dtype=np.int64, count=len(self.tri)),
             tri_v=np.fromiter(self.tri.values(), dtype=np.float32, count=len(self.tri)),
-            title=np.array(self.title, dtype=np.float32))
+            title=np.array(self.title, dtype=np.float32),
+            case2_k=np.fromiter(self.case2.keys(), dtype=np.int64, count=len(self.case2)),
+            case2_v=np.fromiter(self.case2.values(), dtype=np.float32, count=len(self.case2)))
 
     @classmethod
     def read(cls, path: Path) -> "LanguageModel":
@@ -143,7 +154,7 @@ class LanguageModel:
 
         return cls(str(z["words"]).split("\n"), z["uni"].astype(np.float64).tolist(),
                    z["bow1"].astype(np.float64).tolist(), table("bi"), table("bow2"),
-                   table("tri"), z["title"].astype(np.float64).tolist())
+                   table("tri"), z["title"].astype(np.float64).tolist(), table("case2"))
 
 
 @functools.cache
