@@ -65,6 +65,15 @@ class Settings:
                                                      ("vie", 4.0))
 
 
+# A column of the search: (emit, index, LM id, case) per option, best channel score first.
+Pairs = tuple[tuple[float, int, int, int], ...]
+
+
+def _pairs(options: tuple[Option, ...]) -> Pairs:
+    """The search's view of ``options`` (already ordered best channel score first)."""
+    return tuple((o.emit, j, o.lm_id, o.case) for j, o in enumerate(options))
+
+
 @dataclass
 class Choice:
     """The decoder's reading of one whitespace-delimited word."""
@@ -123,27 +132,33 @@ class Decoder:
         self.channel = channel
         self.settings = settings
         self._bonus = dict(settings.identity_bonus)
-        self._options: dict[tuple[str, str, bool], tuple[Option, ...]] = {}
+        self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Pairs]] = {}
         self.bos = (lm.id(BOS), lm.id(BOS))
         self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
         # log P(written in lower case | word) inside sentences
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
 
     def options(self, piece: str, kind: str, inside: bool = False) -> tuple[Option, ...]:
-        """The readings of one piece (cached: the same OCR token recurs all the time).
+        """The readings of one piece, best channel score first.
 
         ``inside``: the piece stands inside a sentence, where a capital says "name".
         """
+        return self._column(piece, kind, inside)[0]
+
+    def _column(self, piece: str, kind: str, inside: bool) -> tuple[tuple[Option, ...], Pairs]:
+        """The options of a piece and their ``Pairs`` (cached: the same OCR token recurs
+        all the time)."""
         key = (piece, kind, inside)
         found = self._options.get(key)
         if found is None:
             if len(self._options) > 500_000:  # a long batch: keep memory bounded
                 self._options.clear()
-            found = self._make_options(piece, kind)
+            opts = self._make_options(piece, kind)
             pattern = case_pattern(piece)
             if inside and pattern != "upper":
-                found = self._with_capital_evidence(found, pattern == "title")
-            self._options[key] = found
+                opts = self._with_capital_evidence(opts, pattern == "title")
+            opts = tuple(sorted(opts, key=lambda o: -o.emit))
+            found = self._options[key] = (opts, _pairs(opts))
         return found
 
     def _with_capital_evidence(self, options: tuple[Option, ...],
@@ -239,6 +254,7 @@ class Decoder:
         ``alternatives`` fills each choice's ranked readings (for ``--json``; slower).
         """
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
+        columns: list[Pairs] = []
         previous = ""  # a line may start a sentence: its first word is not "inside" one
         for index, word in enumerate(words):
             parts = pieces(word)
@@ -246,14 +262,17 @@ class Decoder:
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)  # list item: a)
+                    column = _pairs(opts)
                 elif not slots and parts[k + 1: k + 2] == ["."] and _NUMBERING.fullmatch(piece):
                     opts = (Option(None, self.lm.id(NUM), 0.0),)  # section number: I1.
+                    column = _pairs(opts)
                 else:
-                    opts = self.options(piece, kind, inside)
+                    opts, column = self._column(piece, kind, inside)
                 slots.append((index, piece, opts))
+                columns.append(column)
                 previous = piece
         start = context or self.bos
-        path = self._viterbi([opts for _, _, opts in slots], start)
+        path = self._viterbi(columns, start)
         ids = [(start[0], 0), (start[1], 0)] + [(opts[j].lm_id, opts[j].case)
                                                   for (_, _, opts), j in zip(slots, path)]
         texts: list[list[str]] = [[] for _ in words]
@@ -271,7 +290,7 @@ class Decoder:
         choices = [Choice("".join(t), c, a) for t, c, a in zip(texts, confs, alts)]
         return choices, (ids[-2][0], ids[-1][0])
 
-    def _viterbi(self, columns: list[tuple[Option, ...]], start: tuple[int, int]) -> list[int]:
+    def _viterbi(self, columns: list[Pairs], start: tuple[int, int]) -> list[int]:
         """Indexes of the best option per column (beam search over trigram states).
 
         A state is the last two LM ids packed into one int (as the LM's keys are), so a
@@ -288,11 +307,9 @@ class Decoder:
         case2, case_weight = lm.case2, self.settings.capital_weight
         states: dict[int, float] = {(start[0] << SHIFT) | start[1]: 0.0}
         backs: list[dict[int, tuple[int, int]]] = []
-        for opts in columns:
+        for pairs in columns:
             # best channel score first: LM scores are ≤ 0, so once score + emit falls
             # below the best total so far less the gap, nothing after it can survive
-            pairs = sorted(((o.emit, j, o.lm_id, o.case) for j, o in enumerate(opts)),
-                           reverse=True)
             first = pairs[0][0]
             new: dict[int, float] = {}
             back: dict[int, tuple[int, int]] = {}
