@@ -52,6 +52,7 @@ class Settings:
     max_candidates: int = 20
     margin: float = 12.0      # drop channel candidates this far (nats) below the best one
     lm_weight: float = 1.0    # weight of the LM (log10 → nats) against the channel
+    posterior_margin: float = 8.0  # options this far below the best get no posterior
     prune: float = 12.0       # drop options this far (nats) below the best by channel + unigram
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
     unk_cost: float = 3.0     # keeping a piece the LM does not know (a share of <unk>)
@@ -373,15 +374,15 @@ class Decoder:
         """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides
         (``ids``: LM id and case of each position).
 
-        Options whose channel score is far below the best one are given 0 (they would get
-        next to nothing) unless chosen.
+        Options whose channel score is far below the best one (``posterior_margin``) are
+        given 0 (they would get next to nothing) unless chosen.
         """
         gram, memo = self._gram, self._memo
         (u, _), (v, _) = ids[at - 2], ids[at - 1]
         k_uv = ((u << SHIFT) | v) << SHIFT
         n1, c1 = ids[at + 1] if at + 1 < len(ids) else (None, 0)
         n2, c2 = ids[at + 2] if at + 2 < len(ids) else (None, 0)
-        floor = max(o.emit for o in opts) - self.settings.margin
+        floor = opts[0].emit - self.settings.posterior_margin  # options come best first
         logits: list[float | None] = []
         for k, opt in enumerate(opts):
             if opt.emit < floor and k != chosen:
