@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STEPS = {"lexicon": "train_lexicon.py", "channel": "train_channel.py", "lm": "train_lm.py"}
+STEPS = {"lexicon": "train_lexicon.py", "channel": "train_channel.py", "lm": "train_lm.py",
+         "words": "train_words.py"}  # words: the parser's word list
 
 
 def run_step(name: str) -> int:

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
+from extract.parse.figures import clause  # noqa: E402  (the parser's rule, in one place)
 from extract.records import (Bloc, DocumentInfo, Figure, Group, PageText,  # noqa: E402
                              Record, Section, Source, Unit)
 from extract.text import nfc  # noqa: E402
@@ -93,16 +94,6 @@ class Text:
         keys = [(p, n) for p, n, _ in self.lines]
         index = keys.index((position.page, position.line))
         return self.lines[index + 1][2]
-
-
-def clause(line: str, column: int) -> str:
-    """The clause of ``line`` around ``column``: between ``;``/``. ``/``: `` marks or the ends."""
-    starts = [line.rfind(mark, 0, column) + len(mark) for mark in ("; ", ". ", ": ")
-              if line.rfind(mark, 0, column) >= 0]
-    begin = max(starts, default=0)
-    ends = [i for i in (line.find(mark, column) for mark in (";", ". ")) if i >= 0]
-    end = min(ends, default=len(line))
-    return line[begin:end].strip().rstrip(".:,")
 
 
 def parse_value(text: str) -> int | float:

@@ -152,7 +152,7 @@ def test_figures_values_measures_qualifiers() -> None:
         "động 1.172.455 USD và gần 2.000 lượt người.", confidence=0.9)
     figures = [(f.value, f.measure, f.qualifier) for f in record.units[0].figures]
     assert figures == [
-        (1353, "chi hội", None), (3, "chi hội mới", None), (17885, "hội viên", None),
+        (1353, "chi hội", None), (3, "chi hội", None), (17885, "hội viên", None),
         (13.1, "tỷ đồng", "đạt"), (731, "triệu đồng", "trên"), (98.7, "%", None),
         (550, "m²", None), (345105, "m²", None), (1172455, "USD", None),
         (2000, "lượt người", "gần")]
@@ -167,6 +167,37 @@ def test_not_figures() -> None:
         "Đại hội lần thứ 5 khóa XIII, Nhóm 1, kỷ niệm 90 năm ngày thành lập, trong 6 tháng "
         "đầu năm, điện thoại 02043854321, nhiệm kỳ 2019 - 2024 tỉnh1 đã họp.")
     assert [f.text for u in record.units for f in u.figures] + record.figures == []
+
+
+def test_measure_ends_at_a_word_boundary() -> None:
+    record = _parse_text(
+        "HỘI KHUYẾN HỌC\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Hội có 02 đơn vị trực thuộc, khen 10 cá nhân có thành tích, 16 hội viên thuộc các "
+        "chi hội, 01 giải pháp sáng tạo, 4 đơn vị thành viên, 13,1 tỷ đồng Tổng cộng, "
+        "2 tỷ đồng tiền mặt, 07 nhiệm vụ tư vấn, 5 lớp tập huấn cho 200 học sinh giỏi, "
+        "12 suất quà.")
+    figures = [(f.value, f.measure) for f in record.units[0].figures]
+    assert figures == [(2, "đơn vị"), (10, "cá nhân"), (16, "hội viên"), (1, "giải pháp"),
+                       (4, "đơn vị"), (13.1, "tỷ đồng"), (2, "tỷ đồng"), (7, "nhiệm vụ"),
+                       (5, "lớp tập huấn"), (200, "học sinh"), (12, "suất quà")]
+
+
+def test_ordinals_and_footnote_marks_after_codes_are_not_figures() -> None:
+    record = _parse_text(
+        "HỘI KHUYẾN HỌC\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Thực hiện Nghị quyết số 27-NQ/TW 7 của Trung ương, Đại hội 3 khóa X, trong 2 nhiệm "
+        "kỳ liên tiếp, qua 3 giai đoạn; Hội có 25 chi hội.")
+    assert [(f.value, f.measure) for f in record.units[0].figures] == [(25, "chi hội")]
+
+
+def test_implausible_measure_lowers_confidence() -> None:
+    record = _parse_text(
+        "HỘI KHUYẾN HỌC\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Hội có 01 md hmh sản phẩm; 02 đề)nợ hoàn thành; 35 NCT khỏe; 40 hội viên mới.",
+        confidence=0.9)
+    confidence = {f.value: f.confidence for f in record.units[0].figures}
+    assert confidence[35] == confidence[40] == 0.9
+    assert confidence[1] < 0.3 and confidence[2] < 0.3
 
 
 def test_figure_confidence_is_its_weakest_word() -> None:

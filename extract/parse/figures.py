@@ -3,9 +3,11 @@
 A figure is a number that counts or measures something named right after it. Numbers that
 only identify or date something are not figures: dates and years (``ngày 14``, ``năm 2020``,
 ``18/12/2020``, ``2016-2020``), document numbers (``số 34``, ``68/2000/NĐ-CP``), ordinals
-(``lần thứ 5``, ``khóa X``, ``Nhóm 1``), list numbers at a line start, footnote marks glued to
-a word, phone numbers, and durations or anniversaries (``6 tháng``, ``90 năm``). Each figure
-keeps the confidence of the weakest word it was read from.
+(``lần thứ 5``, ``khóa X``, ``Nhóm 1``, ``7 khóa X``), list numbers at a line start, footnote
+marks glued to a word or standing after a document code (``27-NQ/TW 7``), phone numbers, and
+durations or anniversaries (``6 tháng``, ``90 năm``). Each figure keeps the confidence of the
+weakest word it was read from, scaled by how much of its measure reads as Vietnamese, so
+that a number followed by OCR debris (``01 md hmh``) stays but ranks low.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import regex
 
 from extract.parse.lines import DocLine
 from extract.parse.numbers import NUMBER, parse_number
+from extract.parse.words import is_plausible, is_word, segment
 from extract.records import Figure
 
 # The measure stops before these words (docs/records.md, Conventions).
@@ -26,6 +29,18 @@ IDENTIFIER_WORDS = frozenset(
 # Measures that make a number a duration or an anniversary rather than a figure.
 TIME_WORDS = frozenset("năm tháng ngày giờ tuần quý".split())
 LABOUR_UNITS = ("ngày công", "giờ công")  # time words that count work, not time
+# Words after a number that make it an ordinal or a term of office (``7 khóa X``,
+# ``2 nhiệm kỳ``), not a quantity.
+ORDINAL_MEASURES = ("khóa", "khoá", "nhiệm kỳ", "giai đoạn", "lần thứ", "thứ")
+# Multipliers and counters that take the next word into the measure, being a unit of measure
+# only together with it (``tỷ đồng``, ``lượt người``, ``suất quà``, ``lớp tập huấn``).
+MULTIPLIERS = frozenset("nghìn ngàn triệu tỷ tỉ trăm vạn".split())
+COUNTERS = MULTIPLIERS | frozenset(
+    "lượt suất buổi cuộc đợt lớp hộ tấm chiếc cái con căn ngôi bài cuốn quyển đầu trại phần "
+    "gói bộ".split())
+# Currencies a multiplier takes as one syllable, whatever word it starts ("tỷ đồng tiền mặt").
+CURRENCIES = frozenset("đồng usd eur".split())
+MAX_MEASURE_SYLLABLES = 6  # looked at after a number: a head word and the word after it
 # Qualifiers, longest first: "tổng số" before "số".
 QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
               "khoảng", "đạt", "tới", "ước", "tổng")
@@ -34,6 +49,8 @@ _SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|kg|tấn)(?![\p{L}\p{N}])", 
 # Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
 _SUPERSCRIPT = {"2": "²", "?": "²", "3": "³"}
 _LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
+# A document code (``27-NQ/TW``, ``68/2000/NĐ-CP``): a number right after one is its footnote mark.
+_DOCUMENT_CODE = regex.compile(r"\d+[-/][\p{L}\d/.-]*\p{Lu}[\p{L}\d/.-]*")
 
 
 def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
@@ -59,15 +76,17 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         prev2 = _bare(before[-2]).lower() if len(before) > 1 else ""
         if prev in IDENTIFIER_WORDS and not (prev == "số" and prev2 in ("tổng", "mỗi")):
             continue
+        if before and _DOCUMENT_CODE.fullmatch(before[-1]):  # "Nghị quyết số 27-NQ/TW 7"
+            continue
         measure, measure_end = _measure(lines, i, m.end())
         if _is_year(m[0]) and measure[:1].isupper():  # "năm 2020 Liên hiệp hội …"
             continue
-        if not measure or (measure.split()[0].lower() in TIME_WORDS
-                           and not measure.lower().startswith(LABOUR_UNITS)):
+        if not measure or _not_a_quantity(measure, lines, i, m.end()):
             continue
         confidence = min([_confidence(dl, starts, m.start(), m.end())]
                          + ([_confidence(dl, starts, m.end(), measure_end)]
                             if measure_end > m.end() else []))
+        confidence *= _plausible_share(measure)
         figures.append(Figure(value, measure, clause(text, m.start()), dl.page, dl.line,
                               round(confidence, 3), _qualifier(prev2, prev)))
     return figures
@@ -101,8 +120,10 @@ def _stands_alone(text: str, m: regex.Match) -> bool:
 def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
     """The measure after a number ending at ``end`` on line ``i``, and where it ends on that line.
 
-    At most three syllables, stopping at punctuation, a digit or a function word; a number
-    that ends its line takes its measure from the next line.
+    Whole words only: the first word after the number, and the word after that when the
+    first is a multiplier or counter (``tỷ đồng``, ``lượt người``); syllables are looked at
+    up to punctuation, a digit or a function word. A number that ends its line takes its
+    measure from the next line.
     """
     text = lines[i].text
     rest = text[end:]
@@ -116,20 +137,54 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
     own_line = True
     if not tokens and i + 1 < len(lines) and lines[i + 1].page == lines[i].page:
         tokens, own_line = lines[i + 1].text.split(), False
-    words: list[str] = []
-    for token in tokens[:3]:
+    syllables: list[str] = []
+    for token in tokens[:MAX_MEASURE_SYLLABLES]:
         if not token[0].isalpha():
             break
         word = _bare(token.split("/")[0])  # "đồng/hội viên": the measure is "đồng"
-        if not word or word.lower() in FUNCTION_WORDS or any(c.isdigit() for c in word):
+        if not word or word.lower() in FUNCTION_WORDS:
             break
-        words.append(word)
+        if any(c.isdigit() for c in word):
+            if not regex.fullmatch(r"\p{L}+\d+", word):  # OCR noise ("g1a1"), not a footnote
+                syllables = syllables or [word]  # mark ("tỉnh1"): a measure of its own
+            break
+        syllables.append(word)
         if word != token:
             break
-    measure = " ".join(words)
-    if not own_line or not measure:
+    if not syllables:
+        return "", end
+    if (len(syllables) > 1 and syllables[0].lower() in MULTIPLIERS
+            and syllables[1].lower() in CURRENCIES):
+        head = syllables[:2]
+    else:
+        words = segment(syllables)
+        head = words[0]
+        if len(words) > 1 and (len(head) == 1 and head[0].lower() in COUNTERS
+                               or is_word(head + words[1])):
+            head = head + words[1]
+    measure = " ".join(head)
+    if not own_line:
         return measure, end
-    return measure, text.find(words[-1], end) + len(words[-1])
+    return measure, text.find(head[-1], end) + len(head[-1])
+
+
+def _not_a_quantity(measure: str, lines: list[DocLine], i: int, end: int) -> bool:
+    """True when the measure makes the number a duration, an anniversary or an ordinal."""
+    lowered = measure.lower()
+    if lowered.startswith(ORDINAL_MEASURES):
+        return True
+    if lowered.split()[0] in TIME_WORDS and not lowered.startswith(LABOUR_UNITS):
+        return True
+    after = " ".join(lines[i].text[end:].lower().split()[:2])
+    return any(after == w or after.startswith(w + " ") for w in ORDINAL_MEASURES)
+
+
+def _plausible_share(measure: str) -> float:
+    """The share of the measure's syllables that read as Vietnamese words or acronyms."""
+    syllables = measure.split()
+    if len(syllables) == 1 and _SYMBOL.fullmatch(measure):
+        return 1.0
+    return sum(map(is_plausible, syllables)) / len(syllables)
 
 
 def _qualifier(prev2: str, prev: str) -> str | None:
