@@ -142,6 +142,15 @@ def test_digits_standing_for_letters_are_repaired():
     assert " là văn bản có hiệu lực" in out, out
 
 
+def test_symbols_read_for_letters_stay_inside_the_word():
+    # & or @ ending a word is an English model's reading of ơ, ở …: the word is repaired
+    # whole, no stray symbol is left; an abbreviation with & is kept (lines written here)
+    out = repair_text("Cac co s& hoi da hop mat\nHoi vién d@ duoc tang Bang khen\n"
+                      "Lién hiép cac hoi KH&KT tinh", kind="eng")
+    assert out.split("\n") == ["Các cơ sở hội đã họp mặt", "Hội viên đã được tặng Bằng khen",
+                               "Liên hiệp các hội KH&KT tỉnh"], out
+
+
 def test_one_line_out_per_line_in():
     text = "Hoi vien\n\n   \nKhoi thi dua\fTong ket\n\n"
     out = repair_text(text)

@@ -31,8 +31,8 @@ CASE_LOWER = 1 << (2 * SHIFT)  # added to a packed bigram key: the word is in lo
 WORD_CHARS = r"\p{L}\p{N}¥¢§©®£€"
 _PIECE = regex.compile(
     rf"\p{{N}}+(?:[.,/:\-]\p{{N}}+)*(?![{WORD_CHARS}])"  # a number, date or number/number
-    rf"|[{WORD_CHARS}]+(?:['’?@][{WORD_CHARS}]+)*"     # a word (digits, ? or @ for letters)
-    r"|\S")                                            # one punctuation mark
+    rf"|[{WORD_CHARS}]+(?:['’?@&][{WORD_CHARS}]+)*[@&]?"  # a word (digits, ? @ & for letters:
+    r"|\S")                                             # s& for sở), or a punctuation mark
 
 
 def pieces(text: str) -> list[str]:
