@@ -303,3 +303,21 @@ def test_header_right_column_read_first() -> None:
                          "Tổng kết năm 2020")
     assert record.document.issuer == "Hội Luật gia tỉnh Bắc Giang"
     assert (record.document.number, record.document.date) == ("3/BC-HLG", "2020-12-09")
+
+
+@pytest.mark.parametrize("written, place", [
+    ("Béic Giang", "Bắc Giang"), ("Lâm Dồng", "Lâm Đồng"), ("Nghệ Au", "Nghệ An"),
+    ("TP. Hồ Chí Miuh", "TP. Hồ Chí Minh"), ("Hà Tiên", "Hà Tiên"), ("Hà Tĩnh", "Hà Tĩnh")])
+def test_garbled_place_read_as_the_listed_place(written: str, place: str) -> None:
+    """A misread place becomes the listed place it is close to; a listed place is kept."""
+    record = _parse_text(f"HỘI NÔNG DÂN\nSố: 9/BC-HND {written}, ngày 3 tháng 1 năm 2025\n"
+                         "BÁO CÁO\nTổng kết năm 2024")
+    assert record.document.place == place
+
+
+def test_issuer_without_ocr_specks() -> None:
+    record = _parse_text("UBND TỈNH NAM ĐỊNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                         "KHỐI THI ĐUA CÁC HỘI Độc lập - Tự do - Hạnh phúc\n° QUẦN CHÚNG ‘ °\n"
+                         "Số: 9/BC-KTĐ Nam Định, ngày 3 tháng 1 năm 2025\nBÁO CÁO\n"
+                         "Tổng kết năm 2024")
+    assert record.document.issuer == "Khối thi đua các hội quần chúng tỉnh Nam Định"

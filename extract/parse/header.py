@@ -14,6 +14,7 @@ import regex
 from rapidfuzz import fuzz
 
 from extract.parse.lines import DocLine
+from extract.parse.places import known_place
 from extract.parse.sections import is_capitals, starts_numbered
 from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import DocumentInfo
@@ -109,6 +110,7 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
         place_words.insert(0, word)
     place = " ".join(place_words) or None
     cut = text.rfind(place, 0, m.end("place")) if place else m.start("place")
+    place = known_place(place) if place else None
     try:
         day, month, year = int(m["d"]), int(m["m"]), int(m["y"])
     except ValueError:
@@ -191,7 +193,8 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
         province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()) \
             if province else None
         left = left[1:]
-    text = keep_place_case(sentence_case(" ".join(left)), place)
+    body = " ".join(t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t))
+    text = keep_place_case(sentence_case(body), place)  # tokens of mere OCR specks left out
     if province and "tinh" not in fold(text).split():
         text += f" tỉnh {province}"
     name = tidy_name(text)
