@@ -122,8 +122,8 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
 
     Whole words only: the first word after the number, and the word after that when the
     first is a multiplier or counter (``tỷ đồng``, ``lượt người``); syllables are looked at
-    up to punctuation, a digit or a function word. A number that ends its line takes its
-    measure from the next line.
+    up to punctuation, a digit or a function word, running on into the next line when the
+    sentence does (``815 trang`` / ``trại`` → ``trang trại``).
     """
     text = lines[i].text
     rest = text[end:]
@@ -134,9 +134,10 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
             unit = unit[:-1] + _SUPERSCRIPT[unit[-1]]
         return unit, end + (len(rest) - len(rest.lstrip())) + symbol.end()
     tokens = rest.split()
-    own_line = True
-    if not tokens and i + 1 < len(lines) and lines[i + 1].page == lines[i].page:
-        tokens, own_line = lines[i + 1].text.split(), False
+    own = len(tokens)  # tokens on the number's own line
+    if (own < MAX_MEASURE_SYLLABLES and (not tokens or tokens[-1][-1].isalnum())
+            and i + 1 < len(lines) and lines[i + 1].page == lines[i].page):
+        tokens += lines[i + 1].text.split()
     syllables: list[str] = []
     for token in tokens[:MAX_MEASURE_SYLLABLES]:
         if not token[0].isalpha():
@@ -162,10 +163,10 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
         if len(words) > 1 and (len(head) == 1 and head[0].lower() in COUNTERS
                                or is_word(head + words[1])):
             head = head + words[1]
-    measure = " ".join(head)
-    if not own_line:
-        return measure, end
-    return measure, text.find(head[-1], end) + len(head[-1])
+    measure_end = end
+    for syllable in head[:own]:  # one syllable per token, so the first ``own`` are this line's
+        measure_end = text.find(syllable, measure_end) + len(syllable)
+    return " ".join(head), measure_end
 
 
 def _not_a_quantity(measure: str, lines: list[DocLine], i: int, end: int) -> bool:
