@@ -139,7 +139,8 @@ def test_roman_numerals_misread() -> None:
 
 @pytest.mark.parametrize("written, value", [
     ("17.885", 17885), ("1.172.455", 1172455), ("13,1", 13.1), ("98,7", 98.7), ("04", 4),
-    ("550", 550), ("1,172,455", 1172455), ("0,5", 0.5), ("12.0", 12.0)])
+    ("550", 550), ("1,172,455", 1172455), ("0,5", 0.5), ("12.0", 12.0), ("10. 000", 10000),
+    ("31, 8", 31.8)])
 def test_vietnamese_number_formats(written: str, value: float) -> None:
     assert parse_number(written) == value
 
@@ -175,19 +176,19 @@ def test_measure_ends_at_a_word_boundary() -> None:
         "Hội có 02 đơn vị trực thuộc, khen 10 cá nhân có thành tích, 16 hội viên thuộc các "
         "chi hội, 01 giải pháp sáng tạo, 4 đơn vị thành viên, 13,1 tỷ đồng Tổng cộng, "
         "2 tỷ đồng tiền mặt, 07 nhiệm vụ tư vấn, 5 lớp tập huấn cho 200 học sinh giỏi, "
-        "12 suất quà, có 815 trang\ntrại và 9 hội\nviên.")
+        "12 suất quà, có 815 trang\ntrại và 9 hội\nviên, phát 239. 000 tờ gấp. 120 hộ.")
     figures = [(f.value, f.measure) for f in record.units[0].figures]
     assert figures == [(2, "đơn vị"), (10, "cá nhân"), (16, "hội viên"), (1, "giải pháp"),
                        (4, "đơn vị"), (13.1, "tỷ đồng"), (2, "tỷ đồng"), (7, "nhiệm vụ"),
                        (5, "lớp tập huấn"), (200, "học sinh"), (12, "suất quà"),
-                       (815, "trang trại"), (9, "hội viên")]
+                       (815, "trang trại"), (9, "hội viên"), (239000, "tờ gấp"), (120, "hộ")]
 
 
 def test_ordinals_and_footnote_marks_after_codes_are_not_figures() -> None:
     record = _parse_text(
         "HỘI KHUYẾN HỌC\nBÁO CÁO\nTổng kết năm 2024\n"
         "Thực hiện Nghị quyết số 27-NQ/TW 7 của Trung ương, Đại hội 3 khóa X, trong 2 nhiệm "
-        "kỳ liên tiếp, qua 3 giai đoạn; Hội có 25 chi hội.")
+        "kỳ liên tiếp, qua 3 giai đoạn; trong 2020 các đơn vị đều làm 0 có; Hội có 25 chi hội.")
     assert [(f.value, f.measure) for f in record.units[0].figures] == [(25, "chi hội")]
 
 

@@ -20,7 +20,8 @@ from extract.records import Figure
 
 # The measure stops before these words (docs/records.md, Conventions).
 FUNCTION_WORDS = frozenset(
-    "với và của cho trong được là đã đến tại so trên gồm từ theo ở về do nhằm hoặc hay".split())
+    "với và của cho trong được là đã đến tại so trên gồm từ theo ở về do nhằm hoặc hay "
+    "các những mọi có này đó mà thì khi nên vì nhưng cũng sẽ đang bị không chưa rất".split())
 # Words before a number that make it an identifier, a date or an ordinal, not a quantity.
 IDENTIFIER_WORDS = frozenset(
     "ngày tháng năm số thứ nhóm khóa khoá kỳ quý đợt lần điều khoản điểm chương mục phần "
