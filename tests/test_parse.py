@@ -195,11 +195,12 @@ def test_ordinals_and_footnote_marks_after_codes_are_not_figures() -> None:
 def test_implausible_measure_lowers_confidence() -> None:
     record = _parse_text(
         "HỘI KHUYẾN HỌC\nBÁO CÁO\nTổng kết năm 2024\n"
-        "Hội có 01 md hmh sản phẩm; 02 đề)nợ hoàn thành; 35 NCT khỏe; 40 hội viên mới.",
-        confidence=0.9)
-    confidence = {f.value: f.confidence for f in record.units[0].figures}
-    assert confidence[35] == confidence[40] == 0.9
-    assert confidence[1] < 0.3 and confidence[2] < 0.3
+        "Hội có 01 md hmh sản phẩm; 02 đề)nợ hoàn thành; 35 NCT khỏe; 40 hội viên mới; "
+        "giải 2020 tranh; 2.020 người.", confidence=0.9)
+    confidence = {(f.value, f.measure): f.confidence for f in record.units[0].figures}
+    assert confidence[35, "NCT"] == confidence[40, "hội viên"] == confidence[2020, "người"] == 0.9
+    assert confidence[1, "md"] < 0.3 and confidence[2, "đề)nợ"] < 0.3
+    assert confidence[2020, "tranh"] == 0.45
 
 
 def test_figure_confidence_is_its_weakest_word() -> None:

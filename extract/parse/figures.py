@@ -41,6 +41,9 @@ COUNTERS = MULTIPLIERS | frozenset(
     "gói bộ".split())
 # Currencies a multiplier takes as one syllable, whatever word it starts ("tỷ đồng tiền mặt").
 CURRENCIES = frozenset("đồng usd eur".split())
+# A figure whose number could be a year (1900–2100, no thousands dot) is as likely a year
+# whose sentence runs on: its confidence is scaled by this.
+YEAR_LIKE_FACTOR = 0.5
 MAX_MEASURE_SYLLABLES = 6  # looked at after a number: a head word and the word after it
 # Qualifiers, longest first: "tổng số" before "số".
 QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
@@ -88,6 +91,8 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
                          + ([_confidence(dl, starts, m.end(), measure_end)]
                             if measure_end > m.end() else []))
         confidence *= _plausible_share(measure)
+        if _is_year(m[0]):  # "2020 tranh": as likely a year as a count written without a dot
+            confidence *= YEAR_LIKE_FACTOR
         figures.append(Figure(value, measure, clause(text, m.start()), dl.page, dl.line,
                               round(confidence, 3), _qualifier(prev2, prev)))
     return figures
