@@ -65,7 +65,7 @@ class Ingested:
 
 def open_document(path: Path) -> Ingested:
     """Open ``path`` by sniffing its content (never its extension) and list its pages."""
-    data = _read(path)
+    data = read_bytes(path)
     if not data:
         raise EmptyInput(path, "empty file")
     digest = hashlib.sha256(data).hexdigest()
@@ -73,13 +73,12 @@ def open_document(path: Path) -> Ingested:
         return _open_pdf(path, digest)
     if _looks_like_image(data):
         return _open_image(path, digest)
-    text = _as_text(data)
-    if text is None:
+    if _as_text(data) is None:
         raise UnsupportedInput(path, "not a PDF, an image (PNG, JPEG, TIFF) or a UTF-8 text file")
-    return _open_text(path, digest, text)
+    return _open_text(path, digest, decode_text(data, path))
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     """The file's bytes, or MissingInput with the reason it cannot be read."""
     try:
         return path.read_bytes()
@@ -113,11 +112,20 @@ def _as_text(data: bytes) -> str | None:
     return text
 
 
-def _open_text(path: Path, digest: str, text: str) -> Ingested:
-    """A text file (already OCR'd text): pages split on form feeds, confidence 1."""
+def decode_text(data: bytes, name: object) -> str:
+    """The bytes of a text file as NFC text with ``\n`` line ends; UnsupportedInput when
+    they are not UTF-8 text, EmptyInput when there is no text."""
+    text = _as_text(data)
+    if text is None:
+        raise UnsupportedInput(name, "not a UTF-8 text file")
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
-        raise EmptyInput(path, "text file has no text")
+        raise EmptyInput(name, "text file has no text")
+    return text
+
+
+def _open_text(path: Path, digest: str, text: str) -> Ingested:
+    """A text file (already OCR'd text): pages split on form feeds, confidence 1."""
     chunks = text.split("\f")
     if chunks and not chunks[-1].strip():  # a trailing form feed ends the last page
         chunks.pop()

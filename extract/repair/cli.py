@@ -13,32 +13,14 @@ import json
 import sys
 from pathlib import Path
 
-from extract.errors import CorruptInput, EmptyInput, MissingInput, UnsupportedInput
+from extract.ingest import decode_text, read_bytes
 from extract.repair import FLAG_BELOW, decode_lines, document_kind, text_pages
-from extract.text import nfc
 
 
 def read_input(name: str) -> str:
     """The text of file ``name`` (``-``: standard input), NFC; user errors raised."""
-    if name == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        path = Path(name)
-        if not path.is_file():
-            raise MissingInput(name, "no such file")
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise MissingInput(name, f"cannot read: {err.strerror}") from None
-    if b"\0" in data:
-        raise UnsupportedInput(name, "not a text file (binary data)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CorruptInput(name, "not UTF-8 text") from None
-    if not text.strip():
-        raise EmptyInput(name, "no text")
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    data = sys.stdin.buffer.read() if name == "-" else read_bytes(Path(name))
+    return decode_text(data, name)
 
 
 def run_repair(args: argparse.Namespace) -> int:
