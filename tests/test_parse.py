@@ -324,3 +324,14 @@ def test_issuer_without_ocr_specks() -> None:
                          "Số: 9/BC-KTĐ Nam Định, ngày 3 tháng 1 năm 2025\nBÁO CÁO\n"
                          "Tổng kết năm 2024")
     assert record.document.issuer == "Khối thi đua các hội quần chúng tỉnh Nam Định"
+
+
+def test_document_code_takes_its_d_stroke_from_the_issuer_initials() -> None:
+    """English-model OCR reads Đ as D; the code abbreviates the issuer, which says Đ."""
+    record = _parse_text("UBND TỈNH BÌNH ĐỊNH\nKHỐI THI ĐUA CÁC HỘI ĐẶC THÙ\n"
+                         "Số: 09/BC-KTDHDT Bình Định, ngày 3 tháng 12 năm 2021\nBÁO CÁO\n"
+                         "Tổng kết năm 2021")
+    assert record.document.number == "09/BC-KTĐHĐT"
+    other = _parse_text("HỘI DƯỢC HỌC\nSố: 5/BC-DH Bình Định, ngày 3 tháng 12 năm 2021\n"
+                        "BÁO CÁO\nTổng kết năm 2021")
+    assert other.document.number == "5/BC-DH"

@@ -76,6 +76,8 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
     else:
         end = type_at if type_at is not None else -1
     info.issuer = _issuer(left, info.place, gazetteer)
+    if info.number and info.issuer:
+        info.number = _code_marks(info.number, info.issuer)
     info.year = _year(info.title) or (int(info.date[:4]) if info.date else None)
     return Header(info, end)
 
@@ -125,6 +127,33 @@ def _document_number(text: str) -> str | None:
     m = regex.search(r"([^\s/]*\d[^\s/]*\s*/\s*[\w&.]+(?:\s*[-–/]\s*[\w&.]+)*)", text)
     found = m[1] if m else text.split()[0] if text.split() else ""
     return _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:")) or None
+
+
+def _code_marks(number: str, issuer: str) -> str:
+    """``number`` with the Đ its code takes from the issuer's initials restored.
+
+    A document code abbreviates its issuer (``KTĐHĐT``: Khối thi đua các hội đặc thù) and
+    OCR often reads its Đ as D. A code part whose letters all follow the initials of the
+    issuer's words in order, from the first, gets Đ wherever the initial it follows is one.
+    """
+    initials = [w[0].upper() for w in regex.findall(r"\p{L}+", issuer)]
+
+    def restore(part: regex.Match) -> str:
+        code = part[0]
+        if not initials or fold(initials[0]) != fold(code[0]):
+            return code
+        out, k = [], 0
+        for ch in code:
+            while k < len(initials) and fold(initials[k]) != fold(ch):
+                k += 1
+            if k == len(initials):
+                return code
+            out.append("Đ" if ch == "D" and initials[k] == "Đ" else ch)
+            k += 1
+        return "".join(out)
+
+    head, slash, codes = number.partition("/")
+    return head + slash + regex.sub(r"\p{Lu}{2,}", restore, codes)
 
 
 def _acronym_letters(code: str) -> str:
