@@ -176,12 +176,13 @@ def test_measure_ends_at_a_word_boundary() -> None:
         "Hội có 02 đơn vị trực thuộc, khen 10 cá nhân có thành tích, 16 hội viên thuộc các "
         "chi hội, 01 giải pháp sáng tạo, 4 đơn vị thành viên, 13,1 tỷ đồng Tổng cộng, "
         "2 tỷ đồng tiền mặt, 07 nhiệm vụ tư vấn, 5 lớp tập huấn cho 200 học sinh giỏi, "
-        "12 suất quà, có 815 trang\ntrại và 9 hội\nviên, phát 239. 000 tờ gấp. 120 hộ.")
+        "12 suất quà, có 815 trang\ntrại và 9 hội\nviên, phát 239. 000 tờ gấp. 120 hộ; 1.850 hạ lúa.")
     figures = [(f.value, f.measure) for f in record.units[0].figures]
     assert figures == [(2, "đơn vị"), (10, "cá nhân"), (16, "hội viên"), (1, "giải pháp"),
                        (4, "đơn vị"), (13.1, "tỷ đồng"), (2, "tỷ đồng"), (7, "nhiệm vụ"),
                        (5, "lớp tập huấn"), (200, "học sinh"), (12, "suất quà"),
-                       (815, "trang trại"), (9, "hội viên"), (239000, "tờ gấp"), (120, "hộ")]
+                       (815, "trang trại"), (9, "hội viên"), (239000, "tờ gấp"), (120, "hộ"),
+                       (1850, "ha")]
 
 
 def test_ordinals_and_footnote_marks_after_codes_are_not_figures() -> None:

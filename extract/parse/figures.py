@@ -17,6 +17,7 @@ from extract.parse.lines import DocLine
 from extract.parse.numbers import NUMBER, parse_number
 from extract.parse.words import is_plausible, is_word, segment
 from extract.records import Figure
+from extract.text import fold
 
 # The measure stops before these words (docs/records.md, Conventions).
 FUNCTION_WORDS = frozenset(
@@ -49,7 +50,7 @@ MAX_MEASURE_SYLLABLES = 6  # looked at after a number: a head word and the word 
 QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
               "khoảng", "đạt", "tới", "ước", "tổng")
 # Unit symbols that may stand glued to the number.
-_SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|kg|tấn)(?![\p{L}\p{N}])", regex.I)
+_SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|h[aàáảãạ]|kg|tấn)(?![\p{L}\p{N}])", regex.I)
 # Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
 _SUPERSCRIPT = {"2": "²", "?": "²", "3": "³"}
 _LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
@@ -138,6 +139,8 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
         unit = symbol[0]
         if regex.fullmatch(r"k?m[23?]", unit, regex.I):
             unit = unit[:-1] + _SUPERSCRIPT[unit[-1]]
+        elif fold(unit) == "ha":  # hectares: a tone mark on "ha" is a misreading
+            unit = "ha"
         return unit, end + (len(rest) - len(rest.lstrip())) + symbol.end()
     tokens = rest.split()
     own = len(tokens)  # tokens on the number's own line
