@@ -50,7 +50,7 @@ MAX_MEASURE_SYLLABLES = 6  # looked at after a number: a head word and the word 
 QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
               "khoảng", "đạt", "tới", "ước", "tổng")
 # Unit symbols that may stand glued to the number.
-_SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|h[aàáảãạ]|kg|tấn)(?![\p{L}\p{N}])", regex.I)
+_SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|(?-i:h[àáảãạ])|kg|tấn)(?![\p{L}\p{N}])", regex.I)
 # Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
 _SUPERSCRIPT = {"2": "²", "?": "²", "3": "³"}
 _LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
