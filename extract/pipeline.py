@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ingest
+from extract.errors import EmptyInput
 from extract.ocr import OcrResult, ocr_image, resolve_lang
 from extract.records import Record, Source
 from extract.text import Page
@@ -117,7 +118,10 @@ def extract_record(path: Path, lang: str = "vie", workers: int | None = None,
                    progress: bool = True) -> Record:
     """Read a document, repair its text and parse it into the records of docs/records.md."""
     from extract.parse import parse
-    from extract.repair import repair_pages
+    from extract.repair import document_kind, repair_pages
 
     document = read_document(path, lang, workers, progress)
-    return parse(repair_pages(document.pages), document.source)
+    if not any(line.words for page in document.pages for line in page.lines):
+        raise EmptyInput(path, "no text found on any page (blank scan?)")
+    kind = document_kind(document.pages, path)
+    return parse(repair_pages(document.pages, kind), document.source)

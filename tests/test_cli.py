@@ -84,3 +84,45 @@ def test_progress_bar_on_stderr_unless_quiet(tmp_path):
     assert [page.split()[2] for page in shown.stdout.split("\f")] == ["1", "2", "3"]
     quiet = run_cli("ocr", tiff, "--workers", "2", "--quiet")
     assert quiet.stderr == "" and quiet.stdout == shown.stdout
+
+
+ENGLISH = ("The committee met on Tuesday to review the annual report of the association. "
+           "Members discussed the budget, the new office building and the training plan for "
+           "the coming year; the chairman thanked the volunteers for their work and asked "
+           "every branch to send its figures before the end of the month.\n") * 2
+
+
+def test_english_text_is_refused_as_not_vietnamese(tmp_path):
+    path = tmp_path / "minutes.txt"
+    path.write_text(ENGLISH, encoding="utf-8")
+    for command in ("extract", "repair"):
+        result = run_cli(command, path, *(["-q"] if command == "extract" else []))
+        assert result.returncode == 9, (command, result.stderr)
+        assert result.stdout == ""
+        assert result.stderr.strip().splitlines() == [
+            f"error: {path}: the text is not Vietnamese; nothing to extract"]
+
+
+def test_english_scan_is_refused_but_vietnamese_archive_ocr_is_not(tmp_path):
+    words = ENGLISH.split()[:96]
+    lines = [" ".join(words[i:i + 12]) for i in range(0, len(words), 12)]
+    image = synth.render_page(lines, dpi=300)
+    png = tmp_path / "english.png"
+    image.save(png, dpi=(300, 300))
+    result = run_cli("extract", png, "-q")
+    assert result.returncode == 9, result.stderr
+    archive = tmp_path / "archive.txt"  # English-model OCR of Vietnamese is still Vietnamese
+    archive.write_text("Lién hiép cdc héi Khoa hoc va K¥ thudt tinh Bic Giang bdo cdo nhu sau "
+                       "ve tong két phong trio thi dua, cong tic khen thuéng nim 2020 cua "
+                       "cac t6 chirc hoi trong Khoi thi dua dat dugce nhu sau\n", encoding="utf-8")
+    result = run_cli("extract", archive, "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_blank_scan_is_an_empty_document(tmp_path):
+    png = tmp_path / "blank.png"
+    Image.new("L", (2480, 3508), 255).save(png, dpi=(300, 300))
+    result = run_cli("extract", png, "-q")
+    assert result.returncode == 7, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: {png}: no text found on any page (blank scan?)"]

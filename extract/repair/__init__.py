@@ -11,7 +11,8 @@ import functools
 from collections.abc import Iterator
 
 from extract.repair.decode import Choice, Decoder
-from extract.repair.detect import detect_kind
+from extract.errors import NotVietnamese
+from extract.repair.detect import FOREIGN, detect_kind
 from extract.text import Line, Page, Word
 
 GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
@@ -28,9 +29,13 @@ def engine() -> Decoder:
     return Decoder(lm.load(), Lexicon.load(), ChannelModel.load())
 
 
-def document_kind(pages: list[Page]) -> str:
-    """The input kind of a whole document."""
-    return detect_kind((line.text for page in pages for line in page.lines), engine().lexicon)
+def document_kind(pages: list[Page], name: object = "input") -> str:
+    """The input kind of a whole document (``eng``, ``stripped`` or ``vie``); NotVietnamese
+    for a document that is not in Vietnamese, which repair would only turn into nonsense."""
+    kind = detect_kind((line.text for page in pages for line in page.lines), engine().lexicon)
+    if kind == FOREIGN:
+        raise NotVietnamese(name, "the text is not Vietnamese; nothing to extract")
+    return kind
 
 
 def decode_lines(lines: list[Line], kind: str,

@@ -28,7 +28,7 @@ def run_repair(args: argparse.Namespace) -> int:
     text = read_input(args.file)
     trailing = text.endswith("\n")
     pages = text_pages(text[:-1] if trailing else text)
-    kind = document_kind(pages)
+    kind = document_kind(pages, args.file)
     print(f"repair: input kind {kind}", file=sys.stderr)
     out: list[str] = []
     page_texts: list[str] = []

@@ -14,6 +14,7 @@ import regex
 
 from extract.repair.lexicon import Lexicon, canonical
 from extract.repair.lm import pieces
+from extract.text import fold
 
 _VIETNAMESE_LETTER = regex.compile(r"[a-zà-ỹđ]", regex.IGNORECASE)
 _FOREIGN = regex.compile(r"[fjwz\d¥¢§©®£€]|[^\p{Latin}\p{N}]", regex.IGNORECASE)
@@ -23,6 +24,11 @@ _VIET_ONLY = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèé�
 MIN_MARKED = 0.05  # fewer words with a Vietnamese mark than this: diacritics were stripped
 MIN_VALID = 0.85   # at least this many valid syllables (and few foreign marks): Vietnamese OCR
 MAX_FOREIGN = 0.03
+# Even English-model OCR of Vietnamese keeps ~75 % of words on a Vietnamese syllable's
+# skeleton; English or French prose has ~15–20 %. Judged only on enough words.
+MIN_SKELETAL = 0.45
+MIN_WORDS_TO_JUDGE = 30
+FOREIGN = "foreign"  # the kind of a text that is not Vietnamese at all
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,12 @@ class Profile:
     marked: float   # contain a letter only Vietnamese uses (ă, ơ, đ, tone marks …)
     valid: float    # are a syllable of the lexicon, as written
     foreign: float  # contain a character no Vietnamese syllable has (f, ¥, a digit …)
+    skeletal: float  # stripped of marks, spell a Vietnamese syllable (ignores OCR damage)
 
 
 def profile(lines: Iterable[str], lexicon: Lexicon) -> Profile:
     """Measure the word pieces of ``lines``."""
-    words = marked = valid = foreign = 0
+    words = marked = valid = foreign = skeletal = 0
     for line in lines:
         for piece in pieces(line):
             if not any(ch.isalpha() for ch in piece):
@@ -51,13 +58,17 @@ def profile(lines: Iterable[str], lexicon: Lexicon) -> Profile:
             marked += any(ch in _VIET_ONLY for ch in low)
             valid += canonical(low) in lexicon
             foreign += bool(_FOREIGN.search(low))
+            skeletal += bool(lexicon.with_skeleton(fold(low)))
     n = max(words, 1)
-    return Profile(words, marked / n, valid / n, foreign / n)
+    return Profile(words, marked / n, valid / n, foreign / n, skeletal / n)
 
 
 def detect_kind(lines: Iterable[str], lexicon: Lexicon) -> str:
-    """``"eng"``, ``"stripped"`` or ``"vie"`` for a document's lines."""
+    """``"eng"``, ``"stripped"`` or ``"vie"`` for a document's lines; ``"foreign"`` when
+    enough of it is read to tell that it is not Vietnamese."""
     p = profile(lines, lexicon)
+    if p.words >= MIN_WORDS_TO_JUDGE and p.skeletal < MIN_SKELETAL:
+        return FOREIGN
     if p.words and p.marked < MIN_MARKED:
         return "stripped"
     if p.valid >= MIN_VALID and p.foreign <= MAX_FOREIGN:
