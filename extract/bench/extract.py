@@ -7,7 +7,8 @@ the last two end to end (ingest → OCR → repair → parse). Units and section
 precision / recall / F1 under the matching rule of docs/records.md, number / date / place
 right, and seconds per document. OCR output is cached by file hash in a temporary folder so
 a re-run measures the parser, not Tesseract again (the seconds shown then are the first
-run's OCR time plus this run's repair and parse). The seeds show units and groups found.
+run's OCR time plus this run's repair and parse). The seeds show units and groups found,
+and how many of their figures rank below 0.5 confidence.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ CACHE = Path(tempfile.gettempdir()) / "vn-report-extract-ocr-cache"
 OCR_CODE = ("ingest.py", "ocr.py", "pipeline.py")
 # Two unit names are the same unit when their keys match at least this well (0–100).
 SAME_UNIT = 90
+# Seed figures under this confidence are counted apart: the ones a user filtering would drop.
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -200,8 +203,10 @@ def run(samples: Path, quick: bool) -> str:
         for seed in sorted(SEEDS.glob("*.txt")):
             record, seconds = extract_cached(seed)
             members = sum(len(g.members) for g in record.bloc.groups)
+            figures = record.figures + [f for u in record.units for f in u.figures]
+            low = sum(f.confidence < LOW_CONFIDENCE for f in figures)
             out.append(f"{seed.name:<30} units {len(record.units):>3}  groups "
                        f"{len(record.bloc.groups)} ({members} members)  figures "
-                       f"{sum(len(u.figures) for u in record.units)}+{len(record.figures)}  "
-                       f"{seconds:6.1f} s")
+                       f"{sum(len(u.figures) for u in record.units)}+{len(record.figures)} "
+                       f"({low} below {LOW_CONFIDENCE})  {seconds:6.1f} s")
     return "\n".join(out) + "\n"
