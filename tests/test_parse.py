@@ -16,7 +16,7 @@ from extract.text import Line, Page, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = SAMPLES / "seeds"
 TRUTHS = sorted((SAMPLES / "truth").glob("*.json"))
 
 

@@ -12,10 +12,8 @@ and how many of their figures rank below 0.5 confidence.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +23,9 @@ from rapidfuzz import fuzz
 from extract.parse import parse
 from extract.parse.units import name_key
 from extract.records import Record, Source
-from extract.text import Line, Page, Word, fold, nfc
+from extract.bench.samples import read_cached, truth_pages
+from extract.text import Page, fold
 
-SEEDS = Path("/work/shared/seeds")
-CACHE = Path(tempfile.gettempdir()) / "vn-report-extract-ocr-cache"
-# The code whose output is cached: the cache key covers it.
-OCR_CODE = ("ingest.py", "ocr.py", "pipeline.py")
 # Two unit names are the same unit when their keys match at least this well (0–100).
 SAME_UNIT = 90
 # Seed figures under this confidence are counted apart: the ones a user filtering would drop.
@@ -115,42 +110,18 @@ def _same_figure(a: dict, b: dict) -> bool:
 
 
 def text_pages(path: Path) -> list[Page]:
-    """The pages of a ground-truth text: split at form feeds, each TAB read as one space."""
-    raw = nfc(path.read_text(encoding="utf-8"))
-    return [Page.from_text(n, page.removesuffix("\n").replace("\t", " "), "text")
-            for n, page in enumerate(raw.split("\f"), start=1)]
+    """The pages of a ground-truth text, as the parser sees them."""
+    return [Page.from_text(n, text, "text") for n, text in enumerate(truth_pages(path), start=1)]
 
 
 def extract_cached(path: Path) -> tuple[Record, float]:
-    """``extract_record`` with the OCR output cached by file and OCR code hash; (record, s)."""
-    from extract.pipeline import read_document
+    """``extract_record`` with the OCR output cached; (record, seconds)."""
     from extract.repair import repair_pages
 
-    key = hashlib.sha256(path.read_bytes())
-    for stage in OCR_CODE:  # a change to ingest or OCR makes the cached text stale
-        key.update((Path(__file__).parents[1] / stage).read_bytes())
-    cached = CACHE / f"{key.hexdigest()}.json"
-    if cached.exists():
-        data = json.loads(cached.read_text(encoding="utf-8"))
-        source, pages, ocr_seconds = Source(**data["source"]), _pages(data["pages"]), data["s"]
-    else:
-        start = time.perf_counter()
-        document = read_document(path, progress=False)
-        ocr_seconds = time.perf_counter() - start
-        source, pages = document.source, document.pages
-        CACHE.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps({"source": source.__dict__, "s": ocr_seconds, "pages": [
-            {"number": p.number, "method": p.method, "lines": [
-                [[w.text, w.confidence] for w in line.words] for line in p.lines]}
-            for p in pages]}, ensure_ascii=False), encoding="utf-8")
+    source, pages, ocr_seconds = read_cached(path)
     start = time.perf_counter()
     record = parse(repair_pages(pages), source)
     return record, ocr_seconds + time.perf_counter() - start
-
-
-def _pages(data: list[dict]) -> list[Page]:
-    return [Page(p["number"], [Line([Word(t, c) for t, c in line]) for line in p["lines"]],
-                 p["method"]) for p in data]
 
 
 def _inputs(samples: Path, sample: str, quick: bool) -> list[tuple[str, Path]]:
@@ -197,10 +168,11 @@ def run(samples: Path, quick: bool) -> str:
             print(f"bench extract: {sample} {label}", file=sys.stderr)
             record, seconds = extract_cached(path)
             out.append(_row(sample, label, score(record.to_dict(), truth), seconds))
-    if SEEDS.is_dir():
+    seeds = samples / "seeds"
+    if seeds.is_dir():
         out.append("")
         out.append("seeds (English-model OCR of real reports): units and groups found")
-        for seed in sorted(SEEDS.glob("*.txt")):
+        for seed in sorted(seeds.glob("*.txt")):
             record, seconds = extract_cached(seed)
             members = sum(len(g.members) for g in record.bloc.groups)
             figures = record.figures + [f for u in record.units for f in u.figures]

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from extract.bench.samples import truth_text
 from extract.metrics import cer, syllable_accuracy
 from extract.ocr import DEFAULT_LANG
 from extract.pipeline import read_documents
@@ -39,13 +40,8 @@ def scans(samples: Path) -> list[Scan]:
     for pdf in sorted(samples.glob("scans/*/*.pdf")):
         truth = samples / "texts" / f"{pdf.stem}.txt"
         if truth.exists():
-            found.append(Scan(pdf.parent.name, pdf.stem, pdf, ground_truth(truth)))
+            found.append(Scan(pdf.parent.name, pdf.stem, pdf, truth_text(truth)))
     return found
-
-
-def ground_truth(path: Path) -> str:
-    """The sample's text as it should come out of OCR: TABs as spaces."""
-    return path.read_text(encoding="utf-8").replace("\t", " ")
 
 
 @dataclass

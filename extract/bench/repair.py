@@ -9,19 +9,17 @@ CPU second on one core (cold, then warm caches); load time in a fresh interprete
 """
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from extract.bench.samples import read_cached, truth_text
 from extract.metrics import cer, syllable_accuracy, syllables
 from extract.text import nfc
 
-OCR_CACHE = Path(tempfile.gettempdir()) / "vn-report-extract-bench-ocr"
 
 
 def strip_diacritics(text: str) -> str:
@@ -53,18 +51,9 @@ def ours(text: str) -> str:
 
 
 def vie_ocr(pdf: Path) -> str:
-    """Tesseract ``vie`` text of a scanned PDF, pages joined by newlines (cached by sha)."""
-    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
-    cached = OCR_CACHE / f"{digest}.txt"
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
-    from extract.pipeline import read_document
-
-    doc = read_document(pdf, lang="vie", workers=2, progress=False)
-    text = "\n".join(page.text for page in doc.pages)
-    OCR_CACHE.mkdir(parents=True, exist_ok=True)
-    cached.write_text(text, encoding="utf-8")
-    return text
+    """Tesseract ``vie`` text of a scanned PDF, pages joined by newlines (cached)."""
+    _, pages, _ = read_cached(pdf)
+    return "\n".join(page.text for page in pages)
 
 
 def _pooled(pairs: list[tuple[str, str]]) -> tuple[float, float]:
@@ -81,8 +70,7 @@ def _inputs(samples: Path, ids: list[str], quick: bool
     """(truth, input) pairs per input kind; a kind whose files are missing has none."""
     sets: dict[str, list[tuple[str, str]]] = {"eng": [], "stripped": [], "vie": []}
     for doc in ids:
-        truth = (samples / "texts" / f"{doc}.txt").read_text(encoding="utf-8").replace("\t", " ")
-        truth = nfc(truth)
+        truth = truth_text(samples / "texts" / f"{doc}.txt")
         archive = samples / "archive" / f"{doc}.txt"
         if archive.exists():
             sets["eng"].append((truth, nfc(archive.read_text(encoding="utf-8"))))
