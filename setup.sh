@@ -10,7 +10,8 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 apt_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi
-          fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-noto-core python3-venv)
+          fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-noto-core
+          fonts-croscore fonts-texgyre python3-venv)
 [ $want_test = 1 ] && apt_pkgs+=(postgresql)
 
 missing=()

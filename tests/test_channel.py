@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytesseract
 import pytest
+from PIL import Image, ImageFilter
 
 from extract.repair.channel import ChannelModel
 from extract.repair.lexicon import Lexicon, canonical, skeleton
@@ -72,6 +73,41 @@ def test_vie_channel_keeps_good_tokens_first(channel, rendered_pairs):
     # a tone confusion is proposed the other way round too
     assert "tỉnh" in [c for c, _ in channel.candidates("tình", "vie")]
     assert "bắc" in [c for c, _ in channel.candidates("Bác", "vie")]
+
+
+# Written for this test: headings and phrases full of "Đ" (not from any sample or seed).
+ARCHIVE_LINES = [
+    "ĐẶC ĐIỂM ĐỊA BÀN VÀ ĐỘI NGŨ ĐẢNG VIÊN",
+    "ĐẶC ĐIỂM TÌNH HÌNH CHUNG",
+    "Đảng bộ tỉnh đã lãnh đạo Đại hội đại biểu và Đoàn thanh niên xét duyệt danh sách.",
+]
+
+
+def _heavy_ink(image: Image.Image, halve: bool) -> Image.Image:
+    """A photocopy with thick ink (strokes widened by a 3-pixel minimum filter), optionally
+    halved to 150 dpi and binarised: the look of old archive scans of Times-like type."""
+    ink = image.filter(ImageFilter.MinFilter(3))
+    if not halve:
+        return ink
+    half = ink.resize((image.width // 2, image.height // 2), Image.Resampling.BILINEAR)
+    return half.point(lambda p: 255 if p > 150 else 0)
+
+
+@pytest.mark.parametrize("font,halve", [("Tinos", False), ("TeX Gyre Termes", True)])
+def test_eng_channel_proposes_the_truth_under_heavy_ink(channel, font, halve):
+    """Times-like type under heavy ink, OCR'd by the real Tesseract eng (which loses the
+    marks and reads "Đ" as "D", "B" or "P"): the true syllables are among the candidates."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    train = _training_module()
+    image = _heavy_ink(render_page(ARCHIVE_LINES, font=font, size_pt=13), halve)
+    text = pytesseract.image_to_string(image, lang="eng")
+    page = {"truth": ARCHIVE_LINES, "eng": [ln for ln in text.split("\n") if ln.strip()]}
+    pairs = train.syllable_pairs(train.line_pairs(page, "eng"), Lexicon.load())
+    assert len(pairs) >= 25
+    garbled = [(syl, obs) for syl, obs in pairs if obs != syl]
+    assert len(garbled) >= 10
+    found = [syl in [c for c, _ in channel.candidates(obs, "eng")] for syl, obs in garbled]
+    assert sum(found) / len(found) >= 0.9, [g for g, ok in zip(garbled, found) if not ok]
 
 
 def test_stripped_candidates_are_the_accented_forms(channel):
