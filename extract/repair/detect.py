@@ -56,9 +56,10 @@ def profile(lines: Iterable[str], lexicon: Lexicon) -> Profile:
                 continue  # an abbreviation (UBND, HĐND …) says nothing about the kind
             words += 1
             marked += any(ch in _VIET_ONLY for ch in low)
-            valid += canonical(low) in lexicon
+            is_valid = canonical(low) in lexicon
+            valid += is_valid
             foreign += bool(_FOREIGN.search(low))
-            skeletal += bool(lexicon.with_skeleton(fold(low)))
+            skeletal += is_valid or bool(lexicon.with_skeleton(fold(low)))
     n = max(words, 1)
     return Profile(words, marked / n, valid / n, foreign / n, skeletal / n)
 
