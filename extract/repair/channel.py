@@ -125,7 +125,8 @@ class ChannelModel:
         self._skeletons = list(lexicon.by_skeleton)
         self._prefixes = {key[:i] for key in self._skeletons for i in range(len(key) + 1)}
         self._inverse = {kind: self._inverse_edits(model) for kind, model in kinds.items()}
-        self._cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self._cache: dict[tuple[str, str], list[tuple[str, float]]] = {}  # by raw token
+        self._computed: dict[tuple[str, str], list[tuple[str, float]]] = {}  # by obs
 
     @staticmethod
     def _inverse_edits(model: KindModel) -> dict[str, tuple[str, ...]]:
@@ -168,8 +169,10 @@ class ChannelModel:
             obs = canonical(token.lower())
             model = self.kinds.get(kind)
             hit = model.known.get(obs) if model else None
-            if hit is None:
-                hit = self.compute(obs, kind)
+            if hit is None:  # "Của", "CỦA" and "của" share one computation
+                hit = self._computed.get((obs, kind))
+                if hit is None:
+                    hit = self._computed[obs, kind] = self.compute(obs, kind)
             self._cache[key] = hit
         return hit
 

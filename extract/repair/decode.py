@@ -134,6 +134,7 @@ class Decoder:
         self.settings = settings
         self._bonus = dict(settings.identity_bonus)
         self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Pairs]] = {}
+        self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
         self.bos = (lm.id(BOS), lm.id(BOS))
         self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
         # log P(written in lower case | word) inside sentences
@@ -154,7 +155,10 @@ class Decoder:
         if found is None:
             if len(self._options) > 500_000:  # a long batch: keep memory bounded
                 self._options.clear()
-            opts = self._make_options(piece, kind)
+                self._made.clear()
+            opts = self._made.get(key[:2])
+            if opts is None:  # the same piece inside and at the start of a sentence
+                opts = self._made[key[:2]] = self._make_options(piece, kind)
             pattern = case_pattern(piece)
             if inside and pattern != "upper":
                 opts = self._with_capital_evidence(opts, pattern == "title")
@@ -308,11 +312,13 @@ class Decoder:
         case2, case_weight = lm.case2, self.settings.capital_weight
         states: dict[int, float] = {(start[0] << SHIFT) | start[1]: 0.0}
         backs: list[dict[int, tuple[int, int]]] = []
+        memo_get, tri_get, bi_get, bow2_get = memo.get, tri.get, bi.get, bow2.get
         for pairs in columns:
             # best channel score first: LM scores are ≤ 0, so once score + emit falls
             # below the best total so far less the gap, nothing after it can survive
             first = pairs[0][0]
             new: dict[int, float] = {}
+            new_get = new.get
             back: dict[int, tuple[int, int]] = {}
             floor = -math.inf
             for uv, score in states.items():  # best state first
@@ -321,26 +327,30 @@ class Decoder:
                 k3 = uv << SHIFT
                 v = uv & mask
                 vk = v << SHIFT
+                backoff = None  # bow2 of this state, looked up on its first LM miss
                 for emit, j, w, case in pairs:
-                    if score + emit < floor:
+                    base = score + emit
+                    if base < floor:
                         break
-                    key3 = k3 | w
-                    p = memo.get(key3 | case << CASE_BIT)
+                    key = k3 | w | case << CASE_BIT
+                    p = memo_get(key)
+                    vw = vk | w
                     if p is None:
-                        p = tri.get(key3)
+                        p = tri_get(k3 | w)
                         if p is None:
-                            p = bi.get(vk | w)
+                            if backoff is None:
+                                backoff = bow2_get(uv, 0.0)
+                            p = bi_get(vw)
                             if p is None:
                                 p = bow1[v] + uni[w]
-                            p += bow2.get(uv, 0.0)
+                            p += backoff
                         p *= weight
                         if case:
                             p += case_weight * case2.get(
-                                vk | w if case == TITLE else (vk | w) + CASE_LOWER, 0.0)
-                        memo[key3 | case << CASE_BIT] = p
-                    total = score + emit + p
-                    vw = vk | w
-                    cur = new.get(vw)
+                                vw if case == TITLE else vw + CASE_LOWER, 0.0)
+                        memo[key] = p
+                    total = base + p
+                    cur = new_get(vw)
                     if cur is None or total > cur:
                         new[vw] = total
                         back[vw] = (uv, j)

@@ -44,24 +44,38 @@ class Profile:
 
 def profile(lines: Iterable[str], lexicon: Lexicon) -> Profile:
     """Measure the word pieces of ``lines``."""
+    seen: dict[str, tuple[int, int, int, int] | None] = {}  # piece → its shares, or None
     words = marked = valid = foreign = skeletal = 0
     for line in lines:
         for piece in pieces(line):
-            if not any(ch.isalpha() for ch in piece):
+            if piece not in seen:  # a report repeats its words: measure each once
+                seen[piece] = _measure(piece, lexicon)
+            found = seen[piece]
+            if found is None:
                 continue
-            low = piece.lower()
-            if len(low) == 1 and not _VIETNAMESE_LETTER.match(low):
-                continue
-            if piece.isupper() and len(low) > 1 and canonical(low) not in lexicon:
-                continue  # an abbreviation (UBND, HĐND …) says nothing about the kind
             words += 1
-            marked += any(ch in _VIET_ONLY for ch in low)
-            is_valid = canonical(low) in lexicon
-            valid += is_valid
-            foreign += bool(_FOREIGN.search(low))
-            skeletal += is_valid or bool(lexicon.with_skeleton(fold(low)))
+            marked += found[0]
+            valid += found[1]
+            foreign += found[2]
+            skeletal += found[3]
     n = max(words, 1)
     return Profile(words, marked / n, valid / n, foreign / n, skeletal / n)
+
+
+def _measure(piece: str, lexicon: Lexicon) -> tuple[int, int, int, int] | None:
+    """(marked, valid, foreign, skeletal) of one piece, as 0 or 1; None when it does not
+    count (no letter, a lone non-Vietnamese letter, an abbreviation)."""
+    if not any(ch.isalpha() for ch in piece):
+        return None
+    low = piece.lower()
+    if len(low) == 1 and not _VIETNAMESE_LETTER.match(low):
+        return None
+    is_valid = canonical(low) in lexicon
+    if piece.isupper() and len(low) > 1 and not is_valid:
+        return None  # an abbreviation (UBND, HĐND …) says nothing about the kind
+    skeletal = is_valid or bool(lexicon.with_skeleton(fold(low)))
+    return (int(any(ch in _VIET_ONLY for ch in low)), int(is_valid),
+            int(bool(_FOREIGN.search(low))), int(skeletal))
 
 
 def detect_kind(lines: Iterable[str], lexicon: Lexicon) -> str:
