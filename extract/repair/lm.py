@@ -119,16 +119,6 @@ class LanguageModel:
             return b + p
         return b + self.bow1[v] + self.uni[w]
 
-    def line_score(self, tokens: list[str]) -> float:
-        """log10 probability of a token sequence from a fresh context (for tests and tuning)."""
-        u = v = self.id(BOS)
-        total = 0.0
-        for tok in tokens:
-            w = self.id(tok)
-            total += self.score(u, v, w)
-            u, v = v, w
-        return total
-
     def save(self, path: Path) -> None:
         """Write the model as one compressed numpy archive."""
         np.savez_compressed(
