@@ -11,7 +11,8 @@ want_test=0
 
 apt_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi
           fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-noto-core
-          fonts-croscore fonts-texgyre python3-venv)
+          fonts-croscore fonts-texgyre python3-venv
+          gcc libc6-dev python3-dev)  # compilers: the repair search is built from Cython
 [ $want_test = 1 ] && apt_pkgs+=(postgresql)
 
 missing=()
@@ -34,8 +35,9 @@ fi
 
 extras="test,train"
 stamp=".venv/.setup-stamp"
-digest="$(sha256sum pyproject.toml | cut -c1-16)-$extras"
-if [ ! -f "$stamp" ] || ! grep -qx -- "$digest" "$stamp" 2>/dev/null; then
+digest="$(cat pyproject.toml setup.py extract/repair/kernels.pyx | sha256sum | cut -c1-16)-$extras"
+built=(extract/repair/kernels.*.so)
+if [ ! -f "$stamp" ] || ! grep -qx -- "$digest" "$stamp" 2>/dev/null || [ ! -e "${built[0]}" ]; then
   echo "setup: installing the project into .venv ($extras)" >&2
   .venv/bin/python -m pip install -q --upgrade pip >&2
   .venv/bin/python -m pip install -q -e ".[$extras]" >&2

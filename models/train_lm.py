@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extract.repair.kernels import IntTable  # noqa: E402
 from extract.repair.lm import (BOS, CASE_LOWER, MODEL_PATH, NUM, UNK,  # noqa: E402
                                LanguageModel, key2, key3, lm_tokens, title_cased)
 from models.corpus import SOURCES, sentences  # noqa: E402
@@ -138,7 +139,8 @@ def train(weights: dict[str, int], min_trigram: int) -> LanguageModel:
     title = [math.log((capital[w] + 0.2) / (cased[w] + 2.0)) for w in words]
     case2 = _case_after(capital2, cased2, ids, title)
     print(f"train_lm: {len(case2)} capital-after-word figures", file=sys.stderr)
-    return LanguageModel(words, uni, bow1, bi, bow2, tri, title, case2)
+    return LanguageModel(words, uni, bow1, IntTable.of(bi), IntTable.of(bow2), IntTable.of(tri),
+                         title, IntTable.of(case2))
 
 
 def _case_after(capital2: Counter, cased2: Counter, ids: dict[str, int],

@@ -6,6 +6,7 @@ piece itself when it is not a Vietnamese syllable (abbreviations, Latin words, c
 beam Viterbi search over trigram states chooses the best sequence; a word's confidence is
 the posterior of its choice against its alternatives in the chosen context. The context at
 the start of a line is the end of the previous line, as report lines are wrapped sentences.
+Options are made (and cached) here; the search itself is compiled (``kernels``).
 """
 from __future__ import annotations
 
@@ -13,17 +14,15 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 import regex
 
+from extract.repair import kernels
+from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
-from extract.repair.lm import (BOS, CASE_LOWER, NUM, SHIFT, LanguageModel, is_number,
-                               lm_token, pieces)
+from extract.repair.lm import BOS, NUM, SHIFT, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
-
-
-TITLE, LOWER = 1, 2  # how a word inside a sentence is written (``Option.case``)
-CASE_BIT = 3 * SHIFT  # a trigram key's bits above this hold the predicted word's case
 
 
 class Channel(Protocol):
@@ -66,13 +65,14 @@ class Settings:
                                                      ("vie", 4.0))
 
 
-# A column of the search: (emit, index, LM id, case) per option, best channel score first.
-Pairs = tuple[tuple[float, int, int, int], ...]
+# A column of the search: the options' channel scores, LM ids and cases, best score first.
+Column = tuple[tuple[float, ...], tuple[int, ...], tuple[int, ...]]
 
 
-def _pairs(options: tuple[Option, ...]) -> Pairs:
+def _column_of(options: tuple[Option, ...]) -> Column:
     """The search's view of ``options`` (already ordered best channel score first)."""
-    return tuple((o.emit, j, o.lm_id, o.case) for j, o in enumerate(options))
+    return (tuple(o.emit for o in options), tuple(o.lm_id for o in options),
+            tuple(o.case for o in options))
 
 
 @dataclass
@@ -133,10 +133,9 @@ class Decoder:
         self.channel = channel
         self.settings = settings
         self._bonus = dict(settings.identity_bonus)
-        self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Pairs]] = {}
+        self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Column]] = {}
         self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
         self.bos = (lm.id(BOS), lm.id(BOS))
-        self._memo: dict[int, float] = {}  # packed trigram → weighted LM score
         # log P(written in lower case | word) inside sentences
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
 
@@ -147,8 +146,8 @@ class Decoder:
         """
         return self._column(piece, kind, inside)[0]
 
-    def _column(self, piece: str, kind: str, inside: bool) -> tuple[tuple[Option, ...], Pairs]:
-        """The options of a piece and their ``Pairs`` (cached: the same OCR token recurs
+    def _column(self, piece: str, kind: str, inside: bool) -> tuple[tuple[Option, ...], Column]:
+        """The options of a piece and their ``Column`` (cached: the same OCR token recurs
         all the time)."""
         key = (piece, kind, inside)
         found = self._options.get(key)
@@ -163,7 +162,7 @@ class Decoder:
             if inside and pattern != "upper":
                 opts = self._with_capital_evidence(opts, pattern == "title")
             opts = tuple(sorted(opts, key=lambda o: -o.emit))
-            found = self._options[key] = (opts, _pairs(opts))
+            found = self._options[key] = (opts, _column_of(opts))
         return found
 
     def _with_capital_evidence(self, options: tuple[Option, ...],
@@ -259,7 +258,10 @@ class Decoder:
         ``alternatives`` fills each choice's ranked readings (for ``--json``; slower).
         """
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
-        columns: list[Pairs] = []
+        emits: list[float] = []
+        ids: list[int] = []
+        cases: list[int] = []
+        starts = [0]
         previous = ""  # a line may start a sentence: its first word is not "inside" one
         for index, word in enumerate(words):
             parts = pieces(word)
@@ -267,148 +269,38 @@ class Decoder:
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)  # list item: a)
-                    column = _pairs(opts)
+                    column = _column_of(opts)
                 elif not slots and parts[k + 1: k + 2] == ["."] and _NUMBERING.fullmatch(piece):
                     opts = (Option(None, self.lm.id(NUM), 0.0),)  # section number: I1.
-                    column = _pairs(opts)
+                    column = _column_of(opts)
                 else:
                     opts, column = self._column(piece, kind, inside)
                 slots.append((index, piece, opts))
-                columns.append(column)
+                emits += column[0]
+                ids += column[1]
+                cases += column[2]
+                starts.append(len(emits))
                 previous = piece
-        start = context or self.bos
-        path = self._viterbi(columns, start)
-        ids = [(start[0], 0), (start[1], 0)] + [(opts[j].lm_id, opts[j].case)
-                                                  for (_, _, opts), j in zip(slots, path)]
+        s = self.settings
+        u, v = context or self.bos
+        arrays = (np.array(starts, dtype=np.int64), np.array(emits, dtype=np.float64),
+                  np.array(ids, dtype=np.int64), np.array(cases, dtype=np.int64))
+        weight = s.lm_weight * LN10
+        path = kernels.viterbi(self.lm.tables, *arrays, (u << SHIFT) | v, weight,
+                               s.capital_weight, s.beam, s.beam_gap)
+        post = kernels.posteriors(self.lm.tables, *arrays, path, (u << SHIFT) | v, weight,
+                                  s.capital_weight, s.posterior_margin)
         texts: list[list[str]] = [[] for _ in words]
         confs = [1.0] * len(words)
         alts: list[list[tuple[str, float]]] = [[] for _ in words]
-        for i, ((index, piece, opts), j) in enumerate(zip(slots, path)):
-            chosen = opts[j].text
-            texts[index].append(_spell(piece, chosen))
+        for (index, piece, opts), j, at in zip(slots, path.tolist(), starts):
+            texts[index].append(_spell(piece, opts[j].text))
             if len(opts) > 1:
-                post = self._posteriors(opts, ids, i + 2, j)
-                confs[index] = min(confs[index], post[j])
+                confs[index] = min(confs[index], float(post[at + j]))
                 if alternatives:
-                    alts[index].extend((_spell(piece, o.text), p) for o, p in
-                                       sorted(zip(opts, post), key=lambda x: -x[1]))
+                    alts[index].extend(sorted(((_spell(piece, o.text), float(p)) for o, p in
+                                               zip(opts, post[at:at + len(opts)])),
+                                              key=lambda x: -x[1]))
         choices = [Choice("".join(t), c, a) for t, c, a in zip(texts, confs, alts)]
-        return choices, (ids[-2][0], ids[-1][0])
-
-    def _viterbi(self, columns: list[Pairs], start: tuple[int, int]) -> list[int]:
-        """Indexes of the best option per column (beam search over trigram states).
-
-        A state is the last two LM ids packed into one int (as the LM's keys are), so a
-        transition's trigram key is one shift and one or away.
-        """
-        lm = self.lm
-        tri, bi, bow2, bow1, uni = lm.tri, lm.bi, lm.bow2, lm.bow1, lm.uni
-        memo = self._memo
-        if len(memo) > 2_000_000:
-            memo.clear()
-        weight = self.settings.lm_weight * LN10
-        beam, gap = self.settings.beam, self.settings.beam_gap
-        mask = (1 << SHIFT) - 1
-        case2, case_weight = lm.case2, self.settings.capital_weight
-        states: dict[int, float] = {(start[0] << SHIFT) | start[1]: 0.0}
-        backs: list[dict[int, tuple[int, int]]] = []
-        memo_get, tri_get, bi_get, bow2_get = memo.get, tri.get, bi.get, bow2.get
-        for pairs in columns:
-            # best channel score first: LM scores are ≤ 0, so once score + emit falls
-            # below the best total so far less the gap, nothing after it can survive
-            first = pairs[0][0]
-            new: dict[int, float] = {}
-            new_get = new.get
-            back: dict[int, tuple[int, int]] = {}
-            floor = -math.inf
-            for uv, score in states.items():  # best state first
-                if score + first < floor:
-                    break
-                k3 = uv << SHIFT
-                v = uv & mask
-                vk = v << SHIFT
-                backoff = None  # bow2 of this state, looked up on its first LM miss
-                for emit, j, w, case in pairs:
-                    base = score + emit
-                    if base < floor:
-                        break
-                    key = k3 | w | case << CASE_BIT
-                    p = memo_get(key)
-                    vw = vk | w
-                    if p is None:
-                        p = tri_get(k3 | w)
-                        if p is None:
-                            if backoff is None:
-                                backoff = bow2_get(uv, 0.0)
-                            p = bi_get(vw)
-                            if p is None:
-                                p = bow1[v] + uni[w]
-                            p += backoff
-                        p *= weight
-                        if case:
-                            p += case_weight * case2.get(
-                                vw if case == TITLE else vw + CASE_LOWER, 0.0)
-                        memo[key] = p
-                    total = base + p
-                    cur = new_get(vw)
-                    if cur is None or total > cur:
-                        new[vw] = total
-                        back[vw] = (uv, j)
-                        if total - gap > floor:
-                            floor = total - gap
-            kept = sorted(((x, vw) for vw, x in new.items() if x >= floor), reverse=True)
-            states = {vw: x for x, vw in kept[:beam]}
-            backs.append(back)
-        state = max(states, key=states.__getitem__)
-        path: list[int] = []
-        for back in reversed(backs):
-            state, j = back[state]
-            path.append(j)
-        return path[::-1]
-
-    def _gram(self, u: int, v: int, w: int, case: int) -> float:
-        """Weighted LM score of ``w`` (written in ``case``) after ``u v``, memoised."""
-        key = ((((u << SHIFT) | v) << SHIFT) | w) | case << CASE_BIT
-        p = self._memo.get(key)
-        if p is None:
-            p = self.settings.lm_weight * LN10 * self.lm.score(u, v, w)
-            if case:
-                bigram = (v << SHIFT) | w
-                p += self.settings.capital_weight * self.lm.case2.get(
-                    bigram if case == TITLE else bigram + CASE_LOWER, 0.0)
-            self._memo[key] = p
-        return p
-
-    def _posteriors(self, opts: tuple[Option, ...], ids: list[tuple[int, int]], at: int,
-                    chosen: int) -> list[float]:
-        """Posterior of each option at ``ids[at]`` given the chosen neighbours on both sides
-        (``ids``: LM id and case of each position).
-
-        Options whose channel score is far below the best one (``posterior_margin``) are
-        given 0 (they would get next to nothing) unless chosen.
-        """
-        gram, memo = self._gram, self._memo
-        (u, _), (v, _) = ids[at - 2], ids[at - 1]
-        k_uv = ((u << SHIFT) | v) << SHIFT
-        n1, c1 = ids[at + 1] if at + 1 < len(ids) else (None, 0)
-        n2, c2 = ids[at + 2] if at + 2 < len(ids) else (None, 0)
-        floor = opts[0].emit - self.settings.posterior_margin  # options come best first
-        logits: list[float | None] = []
-        for k, opt in enumerate(opts):
-            if opt.emit < floor and k != chosen:
-                logits.append(None)
-                continue
-            w = opt.lm_id
-            p = memo.get(k_uv | w | opt.case << CASE_BIT)
-            lp = opt.emit + (gram(u, v, w, opt.case) if p is None else p)
-            if n1 is not None:
-                p = memo.get((((v << SHIFT) | w) << SHIFT) | n1 | c1 << CASE_BIT)
-                lp += gram(v, w, n1, c1) if p is None else p
-                if n2 is not None:
-                    p = memo.get((((w << SHIFT) | n1) << SHIFT) | n2 | c2 << CASE_BIT)
-                    lp += gram(w, n1, n2, c2) if p is None else p
-            logits.append(lp)
-        top = max(x for x in logits if x is not None)
-        exps = [0.0 if x is None else math.exp(x - top) for x in logits]
-        total = sum(exps)
-        return [e / total for e in exps]
+        chosen = [u, v] + [opts[j].lm_id for (_, _, opts), j in zip(slots, path.tolist())]
+        return choices, (chosen[-2], chosen[-1])

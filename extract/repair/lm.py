@@ -1,8 +1,8 @@
 """The syllable trigram language model that decides between repair candidates by context.
 
 Modified interpolated Kneser-Ney, stored in backoff form (log10 probability of each kept
-n-gram plus a backoff weight per context), with integer syllable ids packed into int keys so
-that one lookup is one dict probe. Built by ``models/train_lm.py`` from real formal Vietnamese
+n-gram plus a backoff weight per context), with integer syllable ids packed into int keys
+held in hash tables that the decoder's compiled search probes (``kernels.IntTable``). Built by ``models/train_lm.py`` from real formal Vietnamese
 (``models/corpus.py``); loaded once per process from ``models/lm.npz``. The tokens are lower
 case; how often a word is written with a capital inside a sentence (alone, and after a given
 word) is kept beside them, as the decoder sees the case the OCR read.
@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import regex
 
+# packed keys: ids of SHIFT bits each (vocabulary < 2**SHIFT); CASE_LOWER marks lower case
+from extract.repair.kernels import CASE_LOWER, SHIFT, IntTable, LmTables  # noqa: F401
 from extract.repair.lexicon import canonical
 from extract.text import nfc
 
@@ -23,8 +25,6 @@ MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "lm.npz"
 NUM = "<num>"  # any number, date or code made of digits
 UNK = "<unk>"  # a token outside the vocabulary
 BOS = "<s>"    # start of a training line (decoding starts from the previous line instead)
-SHIFT = 21     # bits per id in a packed key; vocabulary must stay below 2**21
-CASE_LOWER = 1 << (2 * SHIFT)  # added to a packed bigram key: the word is in lower case
 
 # Characters that may stand inside an OCR'd word: letters, digits, and the symbols an
 # English model reads for Vietnamese letters (¥ for ỹ, ¢ for ơ, …).
@@ -86,8 +86,8 @@ class LanguageModel:
     """Backoff trigram model over syllable ids; scores are log10 probabilities."""
 
     def __init__(self, words: list[str], uni: list[float], bow1: list[float],
-                 bi: dict[int, float], bow2: dict[int, float], tri: dict[int, float],
-                 title: list[float], case2: dict[int, float] | None = None):
+                 bi: IntTable, bow2: IntTable, tri: IntTable, title: list[float],
+                 case2: IntTable):
         self.words = words
         self.ids = {w: i for i, w in enumerate(words)}
         self.unk = self.ids[UNK]
@@ -102,45 +102,32 @@ class LanguageModel:
         # The same after a given word, where that says more: "tỉnh Lâm" is a name far more
         # often than "lâm" alone is. Packed key (v, w) for a Title-case w, (v, w) + CASE_LOWER
         # for a lower-case one → natural-log difference from ``title`` (or its complement).
-        self.case2 = case2 or {}
+        self.case2 = case2
+        self.tables = LmTables(tri, bi, bow2, case2, bow1, uni)  # for the compiled search
 
     def id(self, token: str) -> int:
         """The id of an LM token (``<unk>`` when unknown)."""
         return self.ids.get(token, self.unk)
 
-    def score(self, u: int, v: int, w: int) -> float:
-        """log10 P(w | u v) with Kneser-Ney backoff."""
-        p = self.tri.get((((u << SHIFT) | v) << SHIFT) | w)
-        if p is not None:
-            return p
-        b = self.bow2.get((u << SHIFT) | v, 0.0)
-        p = self.bi.get((v << SHIFT) | w)
-        if p is not None:
-            return b + p
-        return b + self.bow1[v] + self.uni[w]
-
     def save(self, path: Path) -> None:
         """Write the model as one compressed numpy archive."""
+        f32 = np.float32
         np.savez_compressed(
             path, words=np.array("\n".join(self.words)),
-            uni=np.array(self.uni, dtype=np.float32), bow1=np.array(self.bow1, dtype=np.float32),
-            bi_k=np.fromiter(self.bi.keys(), dtype=np.int64, count=len(self.bi)),
-            bi_v=np.fromiter(self.bi.values(), dtype=np.float32, count=len(self.bi)),
-            bow2_k=np.fromiter(self.bow2.keys(), dtype=np.int64, count=len(self.bow2)),
-            bow2_v=np.fromiter(self.bow2.values(), dtype=np.float32, count=len(self.bow2)),
-            tri_k=np.fromiter(self.tri.keys(), dtype=np.int64, count=len(self.tri)),
-            tri_v=np.fromiter(self.tri.values(), dtype=np.float32, count=len(self.tri)),
-            title=np.array(self.title, dtype=np.float32),
-            case2_k=np.fromiter(self.case2.keys(), dtype=np.int64, count=len(self.case2)),
-            case2_v=np.fromiter(self.case2.values(), dtype=np.float32, count=len(self.case2)))
+            uni=np.array(self.uni, dtype=f32), bow1=np.array(self.bow1, dtype=f32),
+            bi_k=self.bi.keys, bi_v=self.bi.values.astype(f32),
+            bow2_k=self.bow2.keys, bow2_v=self.bow2.values.astype(f32),
+            tri_k=self.tri.keys, tri_v=self.tri.values.astype(f32),
+            title=np.array(self.title, dtype=f32),
+            case2_k=self.case2.keys, case2_v=self.case2.values.astype(f32))
 
     @classmethod
     def read(cls, path: Path) -> "LanguageModel":
         """Read a model written by ``save``."""
         z = np.load(path)
 
-        def table(name: str) -> dict[int, float]:
-            return dict(zip(z[f"{name}_k"].tolist(), z[f"{name}_v"].astype(np.float64).tolist()))
+        def table(name: str) -> IntTable:
+            return IntTable(z[f"{name}_k"], z[f"{name}_v"])
 
         return cls(str(z["words"]).split("\n"), z["uni"].astype(np.float64).tolist(),
                    z["bow1"].astype(np.float64).tolist(), table("bi"), table("bow2"),

@@ -1,0 +1,272 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The decoder's inner loops in compiled code (Cython): LM look-ups, beam Viterbi, posteriors.
+
+Repair must run at well over 10,000 syllables a second on one core, and a pure-Python beam
+spends most of its time on dictionary probes for trigram scores (a line of twelve words
+asks for hundreds). Here the LM's tables are open-addressing hash tables (``IntTable``)
+and the search is C; the Python decoder (``extract.repair.decode``) prepares each line's
+options and reads the answer. Built when the project is installed (``setup.py``).
+
+A line's options are passed flat: option ``o`` of column ``c`` is at
+``starts[c] <= o < starts[c + 1]``, with its channel score ``emit[o]``, LM id ``word[o]``
+and case mark ``case[o]``, best channel score first within each column.
+"""
+import numpy as np
+
+from libc.math cimport INFINITY, exp
+from libc.stdint cimport int64_t, uint64_t
+
+SHIFT = 21  # bits per id in a packed key; the vocabulary must stay below 2**21
+CASE_LOWER = 1 << (2 * SHIFT)  # added to a packed bigram key: the word is in lower case
+TITLE, LOWER = 1, 2  # case marks of an option inside a sentence
+
+cdef int64_t C_SHIFT = 21
+cdef int64_t C_MASK = (1 << 21) - 1
+cdef int64_t C_CASE_LOWER = 1 << 42
+cdef int64_t C_TITLE = 1
+cdef int64_t EMPTY = -1  # an unused slot (packed keys are never negative)
+
+
+cdef inline int64_t _slot(int64_t key, int64_t mask) noexcept nogil:
+    """Fibonacci hashing: the high bits of key × 2^64/φ."""
+    return <int64_t>(((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 32) & mask
+
+
+cdef class IntTable:
+    """A read-only map from packed n-gram keys (non-negative ints) to floats, stored as an
+    open-addressing hash table (load ≤ 1/2, linear probing) that C code probes."""
+
+    cdef readonly object keys, values  # as given, for saving
+    cdef int64_t[::1] slots
+    cdef double[::1] stored
+    cdef int64_t mask
+
+    def __init__(self, keys, values):
+        self.keys = np.ascontiguousarray(keys, dtype=np.int64)
+        self.values = np.ascontiguousarray(values, dtype=np.float64)
+        cdef int64_t size = 1 << max(4, (2 * max(len(self.keys), 1) - 1).bit_length())
+        self.slots = np.full(size, EMPTY, dtype=np.int64)
+        self.stored = np.zeros(size, dtype=np.float64)
+        self.mask = size - 1
+        cdef const int64_t[::1] k = self.keys
+        cdef const double[::1] v = self.values
+        cdef Py_ssize_t n
+        cdef int64_t i
+        for n in range(k.shape[0]):
+            i = _slot(k[n], self.mask)
+            while self.slots[i] != EMPTY and self.slots[i] != k[n]:
+                i = (i + 1) & self.mask
+            self.slots[i] = k[n]
+            self.stored[i] = v[n]
+
+    @classmethod
+    def of(cls, mapping):
+        """The table of a Python dict."""
+        return cls(np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping)),
+                   np.fromiter(mapping.values(), dtype=np.float64, count=len(mapping)))
+
+    cdef inline bint find(self, int64_t key, double* value) noexcept nogil:
+        cdef int64_t i = _slot(key, self.mask)
+        cdef int64_t k
+        while True:
+            k = self.slots[i]
+            if k == key:
+                value[0] = self.stored[i]
+                return True
+            if k == EMPTY:
+                return False
+            i = (i + 1) & self.mask
+
+    def get(self, key, default=None):
+        cdef double value
+        if key < 0 or not self.find(key, &value):
+            return default
+        return value
+
+    def __getitem__(self, key):
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def __len__(self):
+        return len(self.keys)
+
+
+cdef class LmTables:
+    """The trigram LM as the search sees it (``extract.repair.lm.LanguageModel.tables``):
+    trigram, bigram, context-backoff and capital-after-word tables, and per-id arrays."""
+
+    cdef IntTable tri, bi, bow2, case2
+    cdef const double[::1] bow1
+    cdef const double[::1] uni
+
+    def __init__(self, IntTable tri, IntTable bi, IntTable bow2, IntTable case2, bow1, uni):
+        self.tri, self.bi, self.bow2, self.case2 = tri, bi, bow2, case2
+        self.bow1 = np.ascontiguousarray(bow1, dtype=np.float64)
+        self.uni = np.ascontiguousarray(uni, dtype=np.float64)
+
+    cdef double transition(self, int64_t uv, int64_t w, int64_t case, double weight,
+                           double case_weight) noexcept nogil:
+        """Weighted log score of word ``w`` written in ``case`` after the packed state ``uv``:
+        Kneser-Ney backoff in log10, times ``weight``, plus the capital-after-word figure."""
+        cdef int64_t v = uv & C_MASK
+        cdef int64_t vw = (v << C_SHIFT) | w
+        cdef double p, backoff = 0.0, figure = 0.0
+        if not self.tri.find((uv << C_SHIFT) | w, &p):
+            self.bow2.find(uv, &backoff)
+            if not self.bi.find(vw, &p):
+                p = self.bow1[v] + self.uni[w]
+            p += backoff
+        p *= weight
+        if case != 0:
+            self.case2.find(vw if case == C_TITLE else vw + C_CASE_LOWER, &figure)
+            p += case_weight * figure
+        return p
+
+
+def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
+            const int64_t[::1] word, const int64_t[::1] case, int64_t start, double weight,
+            double case_weight, int beam, double gap):
+    """Index (within its column) of the best option of every column: a beam search over
+    trigram states (the last two LM ids, packed), from the packed state ``start``.
+
+    Per column, states are tried best first and options best channel score first; as LM
+    scores are ≤ 0, a transition whose state + channel score already falls ``gap`` below
+    the best total so far cannot survive, nor can anything after it. Survivors are the
+    ``beam`` best within ``gap`` of the best (ties: larger state key first).
+    """
+    cdef Py_ssize_t n = starts.shape[0] - 1
+    cdef Py_ssize_t widest = 1, c, s, o, t, a, b, at, best, states, count
+    for c in range(n):
+        widest = max(widest, starts[c + 1] - starts[c])
+    cdef int64_t[::1] state_key = np.empty(beam, dtype=np.int64)
+    cdef double[::1] state_score = np.empty(beam, dtype=np.float64)
+    cdef Py_ssize_t cap = beam * widest
+    cdef int64_t[::1] new_key = np.empty(cap, dtype=np.int64)
+    cdef double[::1] new_score = np.empty(cap, dtype=np.float64)
+    cdef int64_t[::1] new_from = np.empty(cap, dtype=np.int64)
+    cdef int64_t[::1] new_choice = np.empty(cap, dtype=np.int64)
+    cdef char[::1] taken = np.zeros(cap, dtype=np.int8)
+    cdef int64_t[:, ::1] kept_key = np.empty((n, beam), dtype=np.int64)
+    cdef int64_t[:, ::1] kept_from = np.empty((n, beam), dtype=np.int64)
+    cdef int64_t[:, ::1] kept_choice = np.empty((n, beam), dtype=np.int64)
+    cdef int64_t[::1] kept = np.zeros(n, dtype=np.int64)
+    path = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] out = path
+    cdef int64_t uv, v, vw, state
+    cdef double score, base, total, floor
+    with nogil:
+        state_key[0] = start
+        state_score[0] = 0.0
+        states = 1
+        for c in range(n):
+            a, b = starts[c], starts[c + 1]
+            count = 0
+            floor = -INFINITY
+            for s in range(states):
+                uv, score = state_key[s], state_score[s]
+                if score + emit[a] < floor:
+                    break
+                v = uv & C_MASK
+                for o in range(a, b):
+                    base = score + emit[o]
+                    if base < floor:
+                        break
+                    total = base + lm.transition(uv, word[o], case[o], weight, case_weight)
+                    vw = (v << C_SHIFT) | word[o]
+                    at = -1
+                    for t in range(count):
+                        if new_key[t] == vw:
+                            at = t
+                            break
+                    if at < 0:
+                        at = count
+                        count += 1
+                        new_key[at] = vw
+                    elif total <= new_score[at]:
+                        continue
+                    new_score[at], new_from[at], new_choice[at] = total, uv, o - a
+                    if total - gap > floor:
+                        floor = total - gap
+            for t in range(count):
+                taken[t] = 0
+            states = 0
+            while states < beam:
+                best = -1
+                for t in range(count):
+                    if taken[t] or new_score[t] < floor:
+                        continue
+                    if best < 0 or new_score[t] > new_score[best] or (
+                            new_score[t] == new_score[best] and new_key[t] > new_key[best]):
+                        best = t
+                if best < 0:
+                    break
+                taken[best] = 1
+                state_key[states], state_score[states] = new_key[best], new_score[best]
+                kept_key[c, states], kept_from[c, states] = new_key[best], new_from[best]
+                kept_choice[c, states] = new_choice[best]
+                states += 1
+            kept[c] = states
+        state = state_key[0]
+        for c in range(n - 1, -1, -1):
+            for s in range(kept[c]):
+                if kept_key[c, s] == state:
+                    out[c], state = kept_choice[c, s], kept_from[c, s]
+                    break
+    return path
+
+
+def posteriors(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
+               const int64_t[::1] word, const int64_t[::1] case, const int64_t[::1] path,
+               int64_t start, double weight, double case_weight, double margin):
+    """Posterior of every option given the chosen neighbours on both sides (two before,
+    two after, as the trigram sees them); 1 for a column's only option. Options whose
+    channel score is ``margin`` below their column's best get 0 unless chosen."""
+    cdef Py_ssize_t n = starts.shape[0] - 1
+    cdef Py_ssize_t m = emit.shape[0], c, o, a, b, at
+    cdef int64_t[::1] ids = np.empty(n + 2, dtype=np.int64)  # chosen LM id, context first
+    cdef int64_t[::1] cases = np.zeros(n + 2, dtype=np.int64)
+    result = np.ones(m, dtype=np.float64)
+    cdef double[::1] out = result
+    cdef double[::1] logits = np.empty(m, dtype=np.float64)
+    cdef int64_t uv, w
+    cdef double floor, top, lp, total
+    with nogil:
+        ids[0], ids[1] = start >> C_SHIFT, start & C_MASK
+        for c in range(n):
+            ids[c + 2] = word[starts[c] + path[c]]
+            cases[c + 2] = case[starts[c] + path[c]]
+        for c in range(n):
+            a, b = starts[c], starts[c + 1]
+            if b - a < 2:
+                continue
+            at = c + 2
+            uv = (ids[at - 2] << C_SHIFT) | ids[at - 1]
+            floor = emit[a] - margin
+            top = -INFINITY
+            for o in range(a, b):
+                if emit[o] < floor and o - a != path[c]:
+                    logits[o] = -INFINITY
+                    continue
+                w = word[o]
+                lp = emit[o] + lm.transition(uv, w, case[o], weight, case_weight)
+                if at + 1 < n + 2:
+                    lp += lm.transition(((uv & C_MASK) << C_SHIFT) | w, ids[at + 1],
+                                        cases[at + 1], weight, case_weight)
+                    if at + 2 < n + 2:
+                        lp += lm.transition((w << C_SHIFT) | ids[at + 1], ids[at + 2],
+                                            cases[at + 2], weight, case_weight)
+                logits[o] = lp
+                if lp > top:
+                    top = lp
+            total = 0.0
+            for o in range(a, b):
+                logits[o] = 0.0 if logits[o] == -INFINITY else exp(logits[o] - top)
+                total += logits[o]
+            for o in range(a, b):
+                out[o] = logits[o] / total
+    return result
