@@ -8,11 +8,13 @@ kind of input (``eng``, ``stripped``, ``vie``) is detected once per document; th
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 
-from extract.repair.decode import Choice, Decoder
 from extract.errors import NotVietnamese
+from extract.repair import adapt
+from extract.repair.decode import Choice, Decoder
 from extract.repair.detect import FOREIGN, detect_kind
+from extract.repair.lexicon import canonical
+from extract.repair.lm import pieces
 from extract.text import Line, Page, Word
 
 GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
@@ -38,15 +40,61 @@ def document_kind(pages: list[Page], name: object = "input") -> str:
     return kind
 
 
-def decode_lines(lines: list[Line], kind: str,
-                 alternatives: bool = False) -> Iterator[list[Choice]]:
-    """Choices for each line in turn, the context flowing from one line to the next."""
+def decode_pages(pages: list[list[Line]], kind: str,
+                 alternatives: bool = False) -> list[list[list[Choice]]]:
+    """Choices for every line of every page (the context flows from one line to the next
+    within a page). For kinds that ``adapt`` covers, the channel is then adapted to the
+    document and the lines it touches are decoded again."""
     decoder = engine()
+    first = [_decode(decoder, [[w.text for w in line.words] for line in lines], kind,
+                     alternatives) for lines in pages]
+    found = None
+    if kind in adapt.KINDS:
+        found = adapt.adapted_channel(decoder.channel, kind, (
+            (word.text, choice.text, choice.confidence)
+            for lines, decoded in zip(pages, first)
+            for line, (choices, _) in zip(lines, decoded)
+            for word, choice in zip(line.words, choices)))
+    if found is None:
+        return [[choices for choices, _ in decoded] for decoded in first]
+    channel, segments = found
+    second = Decoder(decoder.lm, decoder.lexicon, channel, decoder.settings)
+    touched: dict[str, bool] = {}
+
+    def changed(word: str) -> bool:
+        """True when a word's candidates differ under the adapted channel."""
+        if word not in touched:
+            touched[word] = any(
+                any(segment in canonical(piece.lower()) for segment in segments)
+                and channel.candidates(piece, kind) != decoder.channel.candidates(piece, kind)
+                for piece in pieces(word))
+        return touched[word]
+
+    out = []
+    for lines, decoded in zip(pages, first):
+        context = expected = None  # the context now, and the one the first pass had
+        page = []
+        for line, (choices, after) in zip(lines, decoded):
+            words = [w.text for w in line.words]
+            if context != expected or any(changed(w) for w in words):
+                choices, context = second.decode(words, kind, context, alternatives)
+            else:
+                context = after
+            expected = after
+            page.append(choices)
+        out.append(page)
+    return out
+
+
+def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: bool
+            ) -> list[tuple[list[Choice], tuple[int, int]]]:
+    """Each line's choices and the context after it, the context flowing down the page."""
+    out = []
     context = None
-    for line in lines:
-        choices, context = decoder.decode([w.text for w in line.words], kind, context,
-                                          alternatives)
-        yield choices
+    for words in lines:
+        choices, context = decoder.decode(words, kind, context, alternatives)
+        out.append((choices, context))
+    return out
 
 
 def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
@@ -57,15 +105,17 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
     detection.
     """
     kind = kind or document_kind(pages)
+    todo = [page for page in pages if page.method != "text-layer" or kind in GARBLED]
+    decoded = dict(zip((id(page) for page in todo),
+                       decode_pages([page.lines for page in todo], kind)))
     out = []
     for page in pages:
-        if page.method == "text-layer" and kind not in GARBLED:
+        if id(page) not in decoded:
             out.append(page)
             continue
-        lines = []
-        for line, choices in zip(page.lines, decode_lines(page.lines, kind)):
-            lines.append(Line([Word(c.text, min(w.confidence, c.confidence), w.box)
-                               for w, c in zip(line.words, choices)]))
+        lines = [Line([Word(c.text, min(w.confidence, c.confidence), w.box)
+                       for w, c in zip(line.words, choices)])
+                 for line, choices in zip(page.lines, decoded[id(page)])]
         out.append(Page(page.number, lines, page.method))
     return out
 

@@ -154,6 +154,21 @@ class ChannelModel:
                  for kind, d in data["kinds"].items()}
         return ChannelModel(kinds, Lexicon.load())
 
+    def with_edits(self, kind: str, raised: dict[str, dict[str, float]]) -> "ChannelModel":
+        """A copy whose ``kind`` has the edits in ``raised`` (true char → {observed segment:
+        log prob}) at the given log probs; the rest is shared. Candidate lists computed at
+        build time for tokens containing a raised segment are dropped, as now out of date."""
+        model = self.kinds[kind]
+        edits = {char: dict(row) for char, row in model.edits.items()}
+        for char, row in raised.items():
+            edits.setdefault(char, {}).update(row)
+        segments = {segment for row in raised.values() for segment in row}
+        known = {obs: cands for obs, cands in model.known.items()
+                 if not any(segment in obs for segment in segments)}
+        kinds = dict(self.kinds)
+        kinds[kind] = KindModel(edits, model.tokens, model.truth_counts, known)
+        return ChannelModel(kinds, self.lexicon)
+
     def candidates(self, token: str, kind: str) -> list[tuple[str, float]]:
         """True syllables that may have produced ``token``, with log P(token | syllable).
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from extract.ingest import decode_text, read_bytes
-from extract.repair import FLAG_BELOW, decode_lines, document_kind, text_pages
+from extract.repair import FLAG_BELOW, decode_pages, document_kind, text_pages
 
 
 def read_input(name: str) -> str:
@@ -33,9 +33,9 @@ def run_repair(args: argparse.Namespace) -> int:
     out: list[str] = []
     page_texts: list[str] = []
     number = 0  # input line number: a form feed does not start a new line
-    for p, page in enumerate(pages):
+    decoded_pages = decode_pages([page.lines for page in pages], kind, args.json)
+    for p, (page, decoded) in enumerate(zip(pages, decoded_pages)):
         lines_out = []
-        decoded = decode_lines(page.lines, kind, args.json)
         for i, (line, choices) in enumerate(zip(page.lines, decoded)):
             number += not (p and i == 0)
             before = line.text
