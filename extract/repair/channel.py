@@ -22,6 +22,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from extract.repair import kernels
 from extract.repair.lexicon import Lexicon, canonical, skeleton
 
 CHANNEL_FILE = Path(__file__).resolve().parents[2] / "models" / "channel.json.gz"
@@ -75,45 +76,16 @@ class KindModel:
         return found
 
 
-def align(truth: str, obs: str,
-          row_of: Callable[[str], dict[str, float]]) -> tuple[float, list[tuple[str, str]]]:
+def align(truth: str, obs: str, row_of: Callable[[str], dict[str, float]],
+          pairs: bool = True) -> tuple[float, list[tuple[str, str]]]:
     """Best segmentation of ``obs`` into one 0–2 char segment per char of ``truth``.
 
-    Returns (log prob, [(true char, observed segment), …]); ``row_of(char)`` gives the log
-    probs of the segments a char is seen as (others get ``UNSEEN`` by length). Viterbi over
-    a small grid: both strings are one syllable long.
+    Returns (log prob, [(true char, observed segment), …]; empty when ``pairs`` is false);
+    ``row_of(char)`` gives the log probs of the segments a char is seen as (others get
+    ``UNSEEN`` by length). Viterbi over a small grid, compiled (``kernels.align``): it
+    scores every candidate of every new token.
     """
-    n, m = len(truth), len(obs)
-    neg = -math.inf
-    segs = [[obs[j:j + k] for k in range(min(MAX_SEGMENT, m - j) + 1)] for j in range(m + 1)]
-    best = [[neg] * (m + 1) for _ in range(n + 1)]
-    back = [[0] * (m + 1) for _ in range(n + 1)]
-    best[0][0] = 0.0
-    for i in range(n):
-        row, nxt, nback = best[i], best[i + 1], back[i + 1]
-        emit = row_of(truth[i])
-        left = n - i - 1  # chars after this one, each able to cover MAX_SEGMENT chars
-        for j in range(min(m, MAX_SEGMENT * i) + 1):
-            here = row[j]
-            if here == neg:
-                continue
-            for k, seg in enumerate(segs[j]):
-                if m - j - k > MAX_SEGMENT * left:
-                    continue
-                score = here + emit.get(seg, UNSEEN[k])
-                if score > nxt[j + k]:
-                    nxt[j + k] = score
-                    nback[j + k] = k
-    total = best[n][m]
-    if total == neg:
-        return total, []
-    pairs, j = [], m
-    for i in range(n, 0, -1):
-        k = back[i][j]
-        pairs.append((truth[i - 1], obs[j - k:j]))
-        j -= k
-    pairs.reverse()
-    return total, pairs
+    return kernels.align(truth, obs, row_of, UNSEEN, MAX_SEGMENT, pairs)
 
 
 class ChannelModel:
@@ -257,7 +229,7 @@ class ChannelModel:
     @staticmethod
     def _score(model: KindModel, syllable: str, obs: str) -> float:
         """log P(obs | syllable): char edits, mixed with whole-token evidence when seen."""
-        by_edits, _ = align(syllable, obs, model.row)
+        by_edits, _ = align(syllable, obs, model.row, pairs=False)
         seen = model.tokens.get(obs, {}).get(syllable, 0)
         if not seen:
             return by_edits

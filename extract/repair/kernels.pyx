@@ -151,6 +151,14 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
     cdef int64_t[::1] new_from = np.empty(cap, dtype=np.int64)
     cdef int64_t[::1] new_choice = np.empty(cap, dtype=np.int64)
     cdef char[::1] taken = np.zeros(cap, dtype=np.int8)
+    # where each new state sits in ``new_*``: a small open-addressing index by packed key
+    cdef int64_t index_mask = 15
+    while index_mask + 1 < 2 * cap:
+        index_mask = 2 * index_mask + 1
+    cdef int64_t[::1] index_key = np.full(index_mask + 1, EMPTY, dtype=np.int64)
+    cdef Py_ssize_t[::1] index_at = np.empty(index_mask + 1, dtype=np.intp)
+    cdef Py_ssize_t[::1] index_of = np.empty(cap, dtype=np.intp)  # slot of each new state
+    cdef int64_t h
     cdef int64_t[:, ::1] kept_key = np.empty((n, beam), dtype=np.int64)
     cdef int64_t[:, ::1] kept_from = np.empty((n, beam), dtype=np.int64)
     cdef int64_t[:, ::1] kept_choice = np.empty((n, beam), dtype=np.int64)
@@ -178,22 +186,24 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
                         break
                     total = base + lm.transition(uv, word[o], case[o], weight, case_weight)
                     vw = (v << C_SHIFT) | word[o]
-                    at = -1
-                    for t in range(count):
-                        if new_key[t] == vw:
-                            at = t
-                            break
-                    if at < 0:
+                    h = _slot(vw, index_mask)
+                    while index_key[h] != EMPTY and index_key[h] != vw:
+                        h = (h + 1) & index_mask
+                    if index_key[h] == EMPTY:
                         at = count
                         count += 1
                         new_key[at] = vw
-                    elif total <= new_score[at]:
-                        continue
+                        index_key[h], index_at[h], index_of[at] = vw, at, h
+                    else:
+                        at = index_at[h]
+                        if total <= new_score[at]:
+                            continue
                     new_score[at], new_from[at], new_choice[at] = total, uv, o - a
                     if total - gap > floor:
                         floor = total - gap
             for t in range(count):
                 taken[t] = 0
+                index_key[index_of[t]] = EMPTY
             states = 0
             while states < beam:
                 best = -1
@@ -270,3 +280,61 @@ def posteriors(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
             for o in range(a, b):
                 out[o] = logits[o] / total
     return result
+
+
+def align(str truth, str obs, row_of, tuple unseen, int max_segment, bint pairs=True):
+    """Best segmentation of ``obs`` into one 0–``max_segment`` char segment per char of
+    ``truth`` (``extract.repair.channel.align``): its log prob, and the (true char,
+    observed segment) pairs unless ``pairs`` is false. ``row_of(char)`` gives a dict of the
+    segments' log probs; others get ``unseen[len(segment)]``."""
+    cdef Py_ssize_t n = len(truth), m = len(obs), i, j, k, left, width, at
+    cdef Py_ssize_t cols = m + 1, cells = (n + 1) * (m + 1)
+    cdef double here, score
+    cdef double small_best[512]
+    cdef Py_ssize_t small_back[512]
+    cdef double[::1] large_best
+    cdef Py_ssize_t[::1] large_back
+    cdef double* best = small_best
+    cdef Py_ssize_t* back = small_back
+    if cells > 512:  # a long garbage token: the grid goes on the heap
+        large_best = np.empty(cells)
+        large_back = np.empty(cells, dtype=np.intp)
+        best, back = &large_best[0], &large_back[0]
+    for at in range(cells):
+        best[at] = -INFINITY
+        back[at] = 0
+    cdef list segs = [[obs[j:j + k] for k in range(min(max_segment, m - j) + 1)]
+                      for j in range(m + 1)]
+    cdef list here_segs
+    cdef dict emit
+    cdef double[3] missing = [unseen[0], unseen[1], unseen[2]]
+    best[0] = 0.0
+    for i in range(n):
+        emit = row_of(truth[i])
+        left = n - i - 1
+        for j in range(min(m, max_segment * i) + 1):
+            here = best[i * cols + j]
+            if here == -INFINITY:
+                continue
+            here_segs = segs[j]
+            width = len(here_segs)
+            for k in range(width):
+                if m - j - k > max_segment * left:
+                    continue
+                value = emit.get(here_segs[k])
+                score = here + (missing[k] if value is None else <double>value)
+                at = (i + 1) * cols + j + k
+                if score > best[at]:
+                    best[at] = score
+                    back[at] = k
+    total = best[n * cols + m]
+    if total == -INFINITY or not pairs:
+        return total, []
+    out = []
+    j = m
+    for i in range(n, 0, -1):
+        k = back[i * cols + j]
+        out.append((truth[i - 1], obs[j - k:j]))
+        j -= k
+    out.reverse()
+    return total, out
