@@ -89,6 +89,7 @@ def _tone_position(cluster: str, coda: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=1 << 16)  # called for every token, and tokens recur
 def canonical(syllable: str) -> str:
     """``syllable`` with its tone mark on the vowel modern admin documents put it on.
 
