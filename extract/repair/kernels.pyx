@@ -32,6 +32,12 @@ cdef inline int64_t _slot(int64_t key, int64_t mask) noexcept nogil:
     return <int64_t>(((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 32) & mask
 
 
+cdef inline bint _better(double score, int64_t key, double other_score,
+                         int64_t other_key) noexcept nogil:
+    """Ranks beam states: higher score first, then the larger packed key."""
+    return score > other_score or (score == other_score and key > other_key)
+
+
 cdef class IntTable:
     """A read-only map from packed n-gram keys (non-negative ints) to floats, stored as an
     open-addressing hash table (load ≤ 1/2, linear probing) that C code probes."""
@@ -150,7 +156,7 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
     cdef double[::1] new_score = np.empty(cap, dtype=np.float64)
     cdef int64_t[::1] new_from = np.empty(cap, dtype=np.int64)
     cdef int64_t[::1] new_choice = np.empty(cap, dtype=np.int64)
-    cdef char[::1] taken = np.zeros(cap, dtype=np.int8)
+    cdef Py_ssize_t[::1] order = np.empty(beam, dtype=np.intp)
     # where each new state sits in ``new_*``: a small open-addressing index by packed key
     cdef int64_t index_mask = 15
     while index_mask + 1 < 2 * cap:
@@ -201,25 +207,30 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
                     new_score[at], new_from[at], new_choice[at] = total, uv, o - a
                     if total - gap > floor:
                         floor = total - gap
-            for t in range(count):
-                taken[t] = 0
-                index_key[index_of[t]] = EMPTY
+            # the survivors, best first (ties: larger key first), at most ``beam``:
+            # insertion into the sorted ``order`` of the best ones so far
             states = 0
-            while states < beam:
-                best = -1
-                for t in range(count):
-                    if taken[t] or new_score[t] < floor:
-                        continue
-                    if best < 0 or new_score[t] > new_score[best] or (
-                            new_score[t] == new_score[best] and new_key[t] > new_key[best]):
-                        best = t
-                if best < 0:
-                    break
-                taken[best] = 1
-                state_key[states], state_score[states] = new_key[best], new_score[best]
-                kept_key[c, states], kept_from[c, states] = new_key[best], new_from[best]
-                kept_choice[c, states] = new_choice[best]
-                states += 1
+            for t in range(count):
+                index_key[index_of[t]] = EMPTY
+                if new_score[t] < floor:
+                    continue
+                if states == beam and not _better(new_score[t], new_key[t],
+                                                  new_score[order[beam - 1]],
+                                                  new_key[order[beam - 1]]):
+                    continue
+                at = states if states < beam else beam - 1
+                while at > 0 and _better(new_score[t], new_key[t], new_score[order[at - 1]],
+                                         new_key[order[at - 1]]):
+                    order[at] = order[at - 1]
+                    at -= 1
+                order[at] = t
+                if states < beam:
+                    states += 1
+            for s in range(states):
+                best = order[s]
+                state_key[s], state_score[s] = new_key[best], new_score[best]
+                kept_key[c, s], kept_from[c, s] = new_key[best], new_from[best]
+                kept_choice[c, s] = new_choice[best]
             kept[c] = states
         state = state_key[0]
         for c in range(n - 1, -1, -1):
