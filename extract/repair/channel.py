@@ -97,6 +97,7 @@ class ChannelModel:
         self._skeletons = list(lexicon.by_skeleton)
         self._prefixes = {key[:i] for key in self._skeletons for i in range(len(key) + 1)}
         self._inverse = {kind: self._inverse_edits(model) for kind, model in kinds.items()}
+        self._log_freq = {syl: math.log(n) for syl, n in lexicon.freq.items() if n > 0}
         self._cache: dict[tuple[str, str], list[tuple[str, float]]] = {}  # by raw token
         self._computed: dict[tuple[str, str], list[tuple[str, float]]] = {}  # by obs
 
@@ -184,14 +185,13 @@ class ChannelModel:
         if not scored:
             return []
         floor = max(lp for _, lp in scored) - SCORE_WINDOW
-        freq = self.lexicon.frequency
+        log_freq = self._log_freq
         # Which syllables make the list is decided by channel score and frequency together
         # (a rare same-skeleton syllable must not push out a common one); the list is then
         # ordered by channel score alone, the quantity it reports.
-        kept = sorted((item for item in scored if item[1] >= floor),
-                      key=lambda item: (-(item[1] + math.log(freq(item[0]))), item[0])
-                      )[:MAX_CANDIDATES]
-        kept.sort(key=lambda item: (-item[1], -freq(item[0]), item[0]))
+        ranked = sorted((-(lp + log_freq[syl]), syl, lp) for syl, lp in scored if lp >= floor)
+        kept = [(syl, lp) for _, syl, lp in ranked[:MAX_CANDIDATES]]
+        kept.sort(key=lambda item: (-item[1], -log_freq[item[0]], item[0]))
         return kept
 
     def _proposals(self, obs: str, kind: str) -> list[str]:
