@@ -10,9 +10,11 @@ made likelier for this document (a Bayesian update with the learned channel as p
 lines whose candidates that changes are then decoded again. Unsupervised and per document:
 nothing is kept across documents.
 
-Only consonants are adapted. Vowels carry the tone and shape marks an English model mangles
-in many ways at once; raising one of those readings from a first pass that is itself unsure
-of vowels turned right words wrong as often as it fixed others (on the seeds' archive text).
+Consonants are adapted, and vowels only where they were read as digits or symbols ("Kho1",
+"bi¢n"), which no Vietnamese word contains. Vowels carry the tone and shape marks an English
+model mangles in many ways at once; raising a letter-for-vowel reading from a first pass
+that is itself unsure of vowels turned right words wrong as often as it fixed others (on
+the seeds' archive text).
 """
 from __future__ import annotations
 
@@ -59,12 +61,13 @@ def evidence(readings: Iterable[tuple[str, str, float]],
 
 def raised_edits(edits: Counter, chars: Counter, where: dict[tuple[str, str], set[str]],
                  model: KindModel) -> dict[str, dict[str, float]]:
-    """True consonant → {segment: log prob} for the edits this document makes far likelier
-    than the learned channel does. A letter's loss (empty segment) is never raised: it
-    would touch every word."""
+    """True char → {segment: log prob} for the edits this document makes far likelier than
+    the learned channel does: consonants, and vowels read as digits or symbols. A letter's
+    loss (empty segment) is never raised: it would touch every word."""
     out: dict[str, dict[str, float]] = {}
     for (char, segment), seen in edits.items():
-        if (seen < MIN_SEEN or not segment or segment == char or skeleton(char) in VOWELS
+        if (seen < MIN_SEEN or not segment or segment == char
+                or skeleton(char) in VOWELS and any(ch.isalpha() for ch in segment)
                 or len(where[char, segment]) < MIN_SYLLABLES):
             continue
         prior = model.row(char).get(segment, UNSEEN[min(len(segment), 2)])
