@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from extract.errors import EXIT_CODES_HELP, DatabaseError, InputError
+from extract.errors import EXIT_CODES_HELP, NOT_SET_UP, DatabaseError, InputError
 
 
 def _write(text: str, out: str | None) -> None:
@@ -171,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
+    except ModuleNotFoundError as err:
+        if err.name != "extract.repair.kernels":
+            raise
+        print("error: the repair stage's compiled search is not built; run bash setup.sh "
+              "(or pip install -e .) in the checkout", file=sys.stderr)
+        return NOT_SET_UP
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

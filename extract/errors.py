@@ -8,6 +8,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED_DOCUMENTS = 1  # batch: at least one document failed (each recorded with its error)
 EXIT_USAGE = 2  # bad command line (argparse)
+NOT_SET_UP = 11  # a compiled part of the project is missing
+
 EXIT_CODES_HELP = """exit codes:
   0  success
   1  batch: one or more documents failed (see the summary and the database)
@@ -20,6 +22,7 @@ EXIT_CODES_HELP = """exit codes:
   8  image or page too large (decompression bomb guard)
   9  text is not Vietnamese
  10  database error
+ 11  the project is not set up (run bash setup.sh)
 """
 
 

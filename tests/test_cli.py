@@ -126,3 +126,22 @@ def test_blank_scan_is_an_empty_document(tmp_path):
     assert result.returncode == 7, result.stderr
     assert result.stderr.strip().splitlines() == [
         f"error: {png}: no text found on any page (blank scan?)"]
+
+
+def test_a_checkout_without_the_compiled_search_says_to_run_set_up():
+    # the compiled module made unimportable, as in a checkout that was never set up
+    code = ("import sys, importlib.abc\n"
+            "class Missing(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'extract.repair.kernels':\n"
+            "            raise ModuleNotFoundError('no compiled module', name=name)\n"
+            "sys.meta_path.insert(0, Missing())\n"
+            "import cli\n"
+            "sys.exit(cli.main(['repair', '-']))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, input="Lien hiep",
+                          capture_output=True, text=True)
+    assert proc.returncode == 11
+    assert proc.stderr.strip().splitlines() == [
+        "error: the repair stage's compiled search is not built; run bash setup.sh "
+        "(or pip install -e .) in the checkout"]
+    assert proc.stdout == ""

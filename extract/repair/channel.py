@@ -22,7 +22,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from extract.repair import kernels
+import extract.repair.kernels as kernels
 from extract.repair.lexicon import Lexicon, canonical, skeleton
 
 CHANNEL_FILE = Path(__file__).resolve().parents[2] / "models" / "channel.json.gz"

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 import regex
 
-from extract.repair import kernels
+import extract.repair.kernels as kernels
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
 from extract.repair.lm import BOS, NUM, SHIFT, LanguageModel, is_number, lm_token, pieces
