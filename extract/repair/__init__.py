@@ -46,8 +46,8 @@ def decode_pages(pages: list[list[Line]], kind: str,
     within a page). For kinds that ``adapt`` covers, the channel is then adapted to the
     document and the lines it touches are decoded again."""
     decoder = engine()
-    first = [_decode(decoder, [[w.text for w in line.words] for line in lines], kind,
-                     alternatives) for lines in pages]
+    texts = [[[w.text for w in line.words] for line in lines] for lines in pages]
+    first = [_decode(decoder, page, kind, alternatives) for page in texts]
     found = None
     if kind in adapt.KINDS:
         found = adapt.adapted_channel(decoder.channel, kind, (
@@ -71,11 +71,10 @@ def decode_pages(pages: list[list[Line]], kind: str,
         return touched[word]
 
     out = []
-    for lines, decoded in zip(pages, first):
+    for lines, decoded in zip(texts, first):
         context = expected = None  # the context now, and the one the first pass had
         page = []
-        for line, (choices, after) in zip(lines, decoded):
-            words = [w.text for w in line.words]
+        for words, (choices, after) in zip(lines, decoded):
             if context != expected or any(changed(w) for w in words):
                 choices, context = second.decode(words, kind, context, alternatives)
             else:

@@ -44,8 +44,10 @@ def evidence(readings: Iterable[tuple[str, str, float]],
     chars: Counter = Counter()
     where: dict[tuple[str, str], set[str]] = defaultdict(set)
     for observed, repaired, confidence in readings:
+        if confidence < MIN_CONFIDENCE:
+            continue
         seen, read = pieces(observed), pieces(repaired)
-        if confidence < MIN_CONFIDENCE or len(seen) != len(read):
+        if len(seen) != len(read):
             continue
         for obs, truth in zip(seen, read):
             if not truth[0].isalpha():

@@ -283,12 +283,13 @@ class Decoder:
                 previous = piece
         s = self.settings
         u, v = context or self.bos
+        state = (u << SHIFT) | v
         arrays = (np.array(starts, dtype=np.int64), np.array(emits, dtype=np.float64),
                   np.array(ids, dtype=np.int64), np.array(cases, dtype=np.int64))
         weight = s.lm_weight * LN10
-        path = kernels.viterbi(self.lm.tables, *arrays, (u << SHIFT) | v, weight,
-                               s.capital_weight, s.beam, s.beam_gap)
-        post = kernels.posteriors(self.lm.tables, *arrays, path, (u << SHIFT) | v, weight,
+        path = kernels.viterbi(self.lm.tables, *arrays, state, weight, s.capital_weight,
+                               s.beam, s.beam_gap)
+        post = kernels.posteriors(self.lm.tables, *arrays, path, state, weight,
                                   s.capital_weight, s.posterior_margin)
         texts: list[list[str]] = [[] for _ in words]
         confs = [1.0] * len(words)
