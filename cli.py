@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from extract.errors import EXIT_CODES_HELP, NOT_SET_UP, DatabaseError, InputError
+from extract.errors import EXIT_CODES_HELP, NOT_SET_UP, DatabaseError, InputError, ModelError
 
 
 def _write(text: str, out: str | None) -> None:
@@ -72,7 +72,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     import runpy
 
-    sys.argv = ["models/build.py", *(f"--only={name}" for name in args.only or ())]
+    sys.argv = ["models/build.py", *(f"--only={name}" for name in args.only or ()),
+                *(["--corpus", args.corpus] if args.corpus else [])]
     runpy.run_path(str(Path(__file__).parent / "models" / "build.py"), run_name="__main__")
     return 0
 
@@ -155,8 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="rebuild the models in models/ from their sources",
                        description="Same as python models/build.py [--only MODEL].")
-    p.add_argument("--only", action="append", choices=["lexicon", "channel", "lm"],
+    p.add_argument("--only", action="append",
+                   choices=["lexicon", "channel", "lm", "calibration", "words"],
                    help="rebuild only this model (repeatable)")
+    p.add_argument("--corpus", help="folder of the training corpus's *.txt.xz files "
+                                    "(default: ../shared/corpus)")
     p.set_defaults(func=cmd_train)
     return parser
 
@@ -168,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    except DatabaseError as err:
+    except (DatabaseError, ModelError) as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     except ModuleNotFoundError as err:

@@ -3,17 +3,24 @@
 # Idempotent and quick on a second run: each step is skipped when already done.
 #   bash setup.sh          run-time needs (Tesseract + Vietnamese models, fonts)
 #   bash setup.sh --test   also what the tests need (PostgreSQL server, test extras)
+#   bash setup.sh --train  also what rebuilding the models needs (KenLM's build tools)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 want_test=0
+want_train=0
 [ "${1:-}" = "--test" ] && want_test=1
+[ "${1:-}" = "--train" ] && want_train=1
 
 apt_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi
           fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-noto-core
           fonts-croscore fonts-texgyre python3-venv
           gcc libc6-dev python3-dev)  # compilers: the repair search is built from Cython
 [ $want_test = 1 ] && apt_pkgs+=(postgresql)
+# models/train_lm.py builds KenLM's lmplz from its PyPI sdist: CMake, a C++ compiler, Boost
+[ $want_train = 1 ] && apt_pkgs+=(cmake g++ make libboost-program-options-dev
+                                  libboost-system-dev libboost-thread-dev libboost-test-dev
+                                  zlib1g-dev libbz2-dev liblzma-dev)
 
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -22,8 +22,18 @@ EXIT_CODES_HELP = """exit codes:
   8  image or page too large (decompression bomb guard)
   9  text is not Vietnamese
  10  database error
- 11  the project is not set up (run bash setup.sh)
+ 11  the project is not set up (run bash setup.sh), or a model file is missing or corrupt
 """
+
+
+class ModelError(Exception):
+    """A built model in ``models/`` that is missing or unreadable (exit 11)."""
+
+    exit_code = NOT_SET_UP
+
+    def __init__(self, path: object, problem: str):
+        super().__init__(f"{path}: {problem}; restore it (git checkout -- models/) or rebuild "
+                         f"it (python cli.py train)")
 
 
 class InputError(Exception):

@@ -68,3 +68,11 @@ def fold(text: str) -> str:
         base = unicodedata.normalize("NFD", ch)[0]
         out.append("d" if base in "đĐ" else base.lower() if len(base.lower()) == 1 else base)
     return "".join(out)
+
+
+def strip_diacritics(text: str) -> str:
+    """``text`` without any Vietnamese mark (đ → d), as old systems and some archives hold it."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(ch))
+    return nfc(bare)

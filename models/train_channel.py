@@ -68,13 +68,16 @@ def _detokenize(line: str) -> str:
     return _DETOKENIZE[1].sub(r"\1", line).replace("_", " ")
 
 
-def page_texts(pages: int, seed: int = 0) -> list[list[str]]:
-    """``pages`` pages of corpus lines wrapped to the text width of each page's font."""
+def page_texts(pages: int, seed: int = 0, pool: list[str] | None = None) -> list[list[str]]:
+    """``pages`` pages of corpus lines (``pool``: by default the channel's sources) wrapped
+    to the text width of each page's font."""
     from PIL import ImageFont
 
     from extract.synth import A4_INCHES, MARGIN_CM, font_file
 
-    pool = [_detokenize(s) for src in TEXT_SOURCES for s in corpus.sentences(src)]
+    if pool is None:
+        pool = [_detokenize(s) for src in TEXT_SOURCES for s in corpus.sentences(src)]
+    pool = list(pool)
     rng = random.Random(seed)
     rng.shuffle(pool)
     sentences = iter(pool)

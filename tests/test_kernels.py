@@ -1,6 +1,7 @@
 """The compiled search (extract/repair/kernels.pyx) against plain-Python oracles, on the real
-LM: its hash tables agree with dicts, and with a beam wide enough the beam search finds the
-exact best path of a lattice, as exhaustive search does."""
+LM: its hash tables agree with dicts, its backoff scores with plain backoff over the model's
+arrays, and with a beam wide enough the beam search finds the exact best path of a lattice,
+as exhaustive search does."""
 from __future__ import annotations
 
 import itertools
@@ -33,18 +34,54 @@ def test_int_table_agrees_with_a_dict_present_and_absent_keys():
         table[absent[0]]
 
 
-def _transition(lm, u: int, v: int, w: int, case: int, weight: float) -> float:
-    """Oracle: weighted Kneser-Ney backoff score, plus the capital-after-word figure."""
-    p = lm.tri.get((((u << SHIFT) | v) << SHIFT) | w)
-    if p is None:
-        p = lm.bi.get((v << SHIFT) | w)
-        if p is None:
-            p = lm.bow1[v] + lm.uni[w]
-        p += lm.bow2.get((u << SHIFT) | v, 0.0)
-    p *= weight
-    if case:
-        p += lm.case2.get(((v << SHIFT) | w) + (CASE_LOWER if case == LOWER else 0), 0.0)
-    return p
+class _Oracle:
+    """Plain-Python backoff scoring over the LM's own arrays (dicts, no hash tables)."""
+
+    def __init__(self, lm):
+        t = lm.tables
+        used = t.slots[t.slots["key"] >= 0]
+        used = used[np.argsort(used["key"])]  # sorted: looked up by binary search
+        self.keys, self.probs, self.nexts = used["key"], used["prob"], used["next"]
+        self.uni, self.last = t.unigrams, t.lasts
+        self.bow, self.back = t.states["bow"], t.states["back"]
+        self.case2 = lm.case2
+
+    def score(self, state: int, w: int) -> tuple[float, int]:
+        backoff = 0.0
+        while state >= 0:
+            key = (state << SHIFT) | w
+            at = int(np.searchsorted(self.keys, key))
+            if at < len(self.keys) and self.keys[at] == key:
+                return backoff + float(self.probs[at]), int(self.nexts[at])
+            backoff += float(self.bow[state])
+            state = int(self.back[state])
+        return backoff + float(self.uni[w]), w
+
+    def transition(self, state: int, w: int, case: int, weight: float) -> tuple[float, int]:
+        p, after = self.score(state, w)
+        p *= weight
+        if case:
+            vw = (int(self.last[state]) << SHIFT) | w
+            p += self.case2.get(vw + (CASE_LOWER if case == LOWER else 0), 0.0)
+        return p, after
+
+
+@pytest.fixture(scope="module")
+def oracle(lm):
+    return _Oracle(lm)
+
+
+def test_compiled_scores_agree_with_plain_backoff(lm, oracle):
+    rng = random.Random(3)
+    words = [lm.id(w) for w in ("hoạt", "động", "thi", "đua", "thì", "dưa", "lập", "thành",
+                                "tích", "của", "hội", "tỉnh", "<num>", "năm", ",")]
+    for _ in range(300):
+        state = lm.start
+        for w in rng.choices(words, k=rng.randint(1, 8)):
+            want = oracle.score(state, w)
+            got = lm.tables.log10_prob(state, w)
+            assert got[1] == want[1] and got[0] == pytest.approx(want[0], abs=1e-5)
+            state = got[1]
 
 
 def _lattice(lm, rng: random.Random, columns: int):
@@ -64,22 +101,21 @@ def _lattice(lm, rng: random.Random, columns: int):
             np.array([o[2] for o in flat], dtype=np.int64))
 
 
-def test_wide_beam_finds_the_exact_best_path(lm):
+def test_wide_beam_finds_the_exact_best_path(lm, oracle):
     rng = random.Random(11)
     weight = math.log(10)
-    start = lm.id(lm_module.BOS)
     for _ in range(40):
         cols, starts, emit, word, case = _lattice(lm, rng, rng.randint(1, 6))
-        path = kernels.viterbi(lm.tables, starts, emit, word, case, (start << SHIFT) | start,
-                               weight, 1.0, 10_000, math.inf)
+        path, _ = kernels.viterbi(lm.tables, starts, emit, word, case, lm.start,
+                                  weight, 1.0, 10_000, math.inf)
 
         def total(choice):
-            u = v = start
+            state = lm.start
             score = 0.0
             for col, j in zip(cols, choice):
                 e, w, c = col[j]
-                score += e + _transition(lm, u, v, w, c, weight)
-                u, v = v, w
+                p, state = oracle.transition(state, w, c, weight)
+                score += e + p
             return score
 
         best = max(total(choice) for choice in itertools.product(*(range(len(c)) for c in cols)))
@@ -88,12 +124,11 @@ def test_wide_beam_finds_the_exact_best_path(lm):
 
 def test_posteriors_are_distributions_and_a_lone_option_is_certain(lm):
     rng = random.Random(5)
-    start = lm.id(lm_module.BOS)
     cols, starts, emit, word, case = _lattice(lm, rng, 8)
-    packed = (start << SHIFT) | start
-    path = kernels.viterbi(lm.tables, starts, emit, word, case, packed, math.log(10), 1.0, 16, 8.0)
-    post = kernels.posteriors(lm.tables, starts, emit, word, case, path, packed, math.log(10),
-                              1.0, 8.0)
+    path, _ = kernels.viterbi(lm.tables, starts, emit, word, case, lm.start, math.log(10), 1.0,
+                              16, 8.0)
+    post = kernels.posteriors(lm.tables, starts, emit, word, case, path, lm.start,
+                              math.log(10), 1.0, 8.0, lm.order, len(cols))
     for c, col in enumerate(cols):
         column = post[starts[c]:starts[c + 1]]
         assert column.sum() == pytest.approx(1.0) and (column >= 0).all()

@@ -1,35 +1,37 @@
-"""Repair table: raw input vs pyvi ``add_accents`` vs ours, on the samples nobody trained on.
+"""Repair table: raw input vs pyvi ``add_accents`` vs ours, on the samples nobody trained on
+and on real archive OCR.
 
 Three inputs per sample text (``samples/texts/<id>.txt``, TAB read as a space, is the
 truth): (a) its English-model OCR ``samples/archive/<id>.txt`` (seed style), (b) the text
 with its diacritics stripped, (c) the Vietnamese OCR of its 200 dpi black-and-white scan
 ``samples/scans/bw200/<id>.pdf`` (cached in the temp dir by file hash). Syllable accuracy
-and CER (``extract.metrics``) are pooled over the samples; repair speed is syllables (words)
-per CPU second on one core, of the whole repair in a fresh process (cold, then warm caches),
-on (a)+(b) and on the real archive seeds; load time in a fresh interpreter.
+and CER (``extract.metrics``) are pooled over the samples. A row for the real archive seed
+000 scores the whole file's repair on the 213 lines of ``../shared/dev/seed000_gold.tsv``
+(lower-cased; skipped with a note where that file is absent). Repair speed is syllables
+(words) per CPU second on one core, of the whole repair in a fresh process (cold, then warm
+caches), on (a)+(b) and on the real archive seeds, with that process's peak memory; load
+time in a fresh interpreter. Then the confidence tables (``extract.bench.confidence``).
 """
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from extract.bench import confidence
 from extract.bench.samples import read_cached, truth_text
 from extract.metrics import cer, syllable_accuracy, syllables
-from extract.text import nfc
+from extract.text import nfc, strip_diacritics
 
+ROOT = Path(__file__).resolve().parents[2]
+# Real archive OCR with its ground truth (a development set kept outside the project)
+SEED_GOLD = ROOT.parent / "shared" / "dev" / "seed000_gold.tsv"
+SEED_TEXT = "000_40ab5f580a2dc66f.txt"
 
-
-def strip_diacritics(text: str) -> str:
-    """``text`` without any Vietnamese mark (đ → d), as old systems and some archives hold it."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", text)
-                   if not unicodedata.combining(ch))
-    return nfc(bare)
 
 
 def pyvi_accents(text: str) -> str:
@@ -84,10 +86,10 @@ def _inputs(samples: Path, ids: list[str], quick: bool
     return sets
 
 
-def _speed(texts: list[str]) -> tuple[float, float]:
+def _speed(texts: list[str]) -> tuple[float, float, float]:
     """Syllables per CPU second of the whole repair of ``texts`` (kind detection, decoding,
     the document-adapted second pass), in a fresh interpreter once the models are loaded:
-    cold caches, then warm.
+    cold caches, then warm; and the process's peak resident memory in MB.
 
     CPU time, not wall time: the figure is per core, and stays honest on a busy machine.
     """
@@ -95,12 +97,15 @@ def _speed(texts: list[str]) -> tuple[float, float]:
                           "timed_repair; timed_repair()"], input=json.dumps(texts),
                          capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
-    cold, warm = json.loads(out.stdout)
-    return cold, warm
+    cold, warm, peak = json.loads(out.stdout)
+    return cold, warm, peak
 
 
 def timed_repair() -> None:
-    """The child process of ``_speed``: texts as JSON on stdin, [cold, warm] on stdout."""
+    """The child process of ``_speed``: texts as JSON on stdin, [cold, warm, peak MB] on
+    stdout."""
+    import resource
+
     from extract.repair import engine, repair_pages, text_pages
 
     texts = json.loads(sys.stdin.read())
@@ -114,7 +119,7 @@ def timed_repair() -> None:
             n += sum(len(line.words) for page in pages for line in page.lines)
             repair_pages(pages)
         rates.append(n / max(time.process_time() - start, 1e-9))
-    print(json.dumps(rates))
+    print(json.dumps(rates + [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))
 
 
 def _load_seconds() -> float:
@@ -150,13 +155,47 @@ def run(samples: Path, quick: bool) -> str:
             acc, err = _pooled([(t, fn(x)) for t, x in pairs])
             cells.append(f"{acc * 100:8.2f} % / {err * 100:6.2f} %")
         rows.append(f"{labels[kind]:<26}{n:>10}" + "".join(f"{c:>26}" for c in cells))
+    rows.append(_seed_row(samples / "seeds" / SEED_TEXT, systems))
     timed = [x for kind in ("eng", "stripped") for _, x in sets[kind]]
-    cold, warm = _speed(timed)
+    cold, warm, _ = _speed(timed)
     rows.append(f"speed (one core, CPU time, (a)+(b)): {cold:,.0f} syllables/s with cold "
                 f"caches, {warm:,.0f} warm; model load {_load_seconds():.2f} s")
     seeds = sorted((samples / "seeds").glob("*.txt"))
     if seeds:
-        cold, warm = _speed([nfc(p.read_text(encoding="utf-8")) for p in seeds])
+        cold, warm, peak = _speed([nfc(p.read_text(encoding="utf-8")) for p in seeds])
         rows.append(f"speed on the real archive text in {samples / 'seeds'} ({len(seeds)} "
-                    f"files): {cold:,.0f} syllables/s cold, {warm:,.0f} warm")
+                    f"files): {cold:,.0f} syllables/s cold, {warm:,.0f} warm; peak memory "
+                    f"{peak:,.0f} MB")
+    if not quick:
+        seed = samples / "seeds" / SEED_TEXT
+        found = (nfc(seed.read_text(encoding="utf-8")), seed_lines()) \
+            if SEED_GOLD.exists() and seed.exists() else None
+        rows += ["", confidence.run(found)]
     return "\n".join(rows)
+
+
+def seed_lines(gold: Path = SEED_GOLD) -> list[tuple[int, str]]:
+    """(0-based line number in the seed file, gold text) of every line the gold file gives."""
+    with gold.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [(int(r["line"]) - 1, nfc(r["gold"])) for r in rows]
+
+
+def seed_accuracy(gold: list[tuple[int, str]], text: str) -> float:
+    """Syllable accuracy of the lines of ``text`` that ``gold`` gives, lower-cased."""
+    lines = text.split("\n")
+    pairs = [(truth.lower(), lines[i].lower() if i < len(lines) else "") for i, truth in gold]
+    return _pooled(pairs)[0]
+
+
+def _seed_row(seed: Path, systems: list[tuple[str, Callable[[str], str]]]) -> str:
+    """The row of the real archive seed scored against its ground truth (``SEED_GOLD``),
+    each system repairing the whole file; a note where either file is absent."""
+    label = "real archive OCR, seed 000"
+    if not (SEED_GOLD.exists() and seed.exists()):
+        return f"{label:<26}{'—':>10}   (skipped: {SEED_GOLD} not found)"
+    gold = seed_lines()
+    text = nfc(seed.read_text(encoding="utf-8"))
+    n = sum(len(syllables(t)) for _, t in gold)
+    cells = [f"{seed_accuracy(gold, fn(text)) * 100:8.2f} % (lower)" for _, fn in systems]
+    return f"{label:<26}{n:>10}" + "".join(f"{c:>26}" for c in cells)

@@ -19,16 +19,19 @@ from extract.text import Line, Page, Word
 
 GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
 FLAG_BELOW = 0.5  # a repaired word with a lower confidence is flagged as doubtful
+SURE = 0.99  # adapt: a first-pass word this confident is not read again
+LOOKAHEAD = 3  # words of the next line a line is read with (its last words' context)
 
 
 @functools.cache
 def engine() -> Decoder:
     """The decoder over the built models in ``models/`` (loaded on first use)."""
-    from extract.repair import lm
+    from extract.repair import calibration, lm
     from extract.repair.channel import ChannelModel
     from extract.repair.lexicon import Lexicon
 
-    return Decoder(lm.load(), Lexicon.load(), ChannelModel.load())
+    return Decoder(lm.load(), Lexicon.load(), ChannelModel.load(),
+                   calibration=calibration.load())
 
 
 def document_kind(pages: list[Page], name: object = "input") -> str:
@@ -40,12 +43,13 @@ def document_kind(pages: list[Page], name: object = "input") -> str:
     return kind
 
 
-def decode_pages(pages: list[list[Line]], kind: str,
-                 alternatives: bool = False) -> list[list[list[Choice]]]:
+def decode_pages(pages: list[list[Line]], kind: str, alternatives: bool = False,
+                 decoder: Decoder | None = None) -> list[list[list[Choice]]]:
     """Choices for every line of every page (the context flows from one line to the next
-    within a page). For kinds that ``adapt`` covers, the channel is then adapted to the
-    document and the lines it touches are decoded again."""
-    decoder = engine()
+    within a page), by ``decoder`` (the built models' by default). For kinds that ``adapt``
+    covers, the channel is then adapted to the document and the lines it touches are
+    decoded again."""
+    decoder = decoder or engine()
     texts = [[[w.text for w in line.words] for line in lines] for lines in pages]
     first = [_decode(decoder, page, kind, alternatives) for page in texts]
     found = None
@@ -58,25 +62,35 @@ def decode_pages(pages: list[list[Line]], kind: str,
     if found is None:
         return [[choices for choices, _ in decoded] for decoded in first]
     channel, segments = found
-    second = Decoder(decoder.lm, decoder.lexicon, channel, decoder.settings)
     touched: dict[str, bool] = {}
 
+    def piece_changed(piece: str) -> bool:
+        """True when a piece's candidates differ under the adapted channel."""
+        if piece not in touched:
+            touched[piece] = (any(segment in canonical(piece.lower()) for segment in segments)
+                              and channel.candidates(piece, kind)
+                              != decoder.channel.candidates(piece, kind))
+        return touched[piece]
+
     def changed(word: str) -> bool:
-        """True when a word's candidates differ under the adapted channel."""
-        if word not in touched:
-            touched[word] = any(
-                any(segment in canonical(piece.lower()) for segment in segments)
-                and channel.candidates(piece, kind) != decoder.channel.candidates(piece, kind)
-                for piece in pieces(word))
-        return touched[word]
+        return any(piece_changed(piece) for piece in pieces(word))
+
+    second = decoder.adapted(channel, piece_changed)
 
     out = []
     for lines, decoded in zip(texts, first):
+        # lines holding a word the first pass was unsure of and the adapted channel reads
+        # differently (a line the first pass is sure of throughout stays as it is)
+        touched_lines = [any(c.confidence < SURE and changed(w)
+                             for w, c in zip(words, choices))
+                         for words, (choices, _) in zip(lines, decoded)]
         context = expected = None  # the context now, and the one the first pass had
         page = []
-        for words, (choices, after) in zip(lines, decoded):
-            if context != expected or any(changed(w) for w in words):
-                choices, context = second.decode(words, kind, context, alternatives)
+        for i, (words, (choices, after)) in enumerate(zip(lines, decoded)):
+            if context != expected or touched_lines[i] or \
+                    (i + 1 < len(lines) and touched_lines[i + 1]):
+                choices, context = second.decode(words, kind, context, alternatives,
+                                                 _following(lines, i))
             else:
                 context = after
             expected = after
@@ -86,14 +100,20 @@ def decode_pages(pages: list[list[Line]], kind: str,
 
 
 def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: bool
-            ) -> list[tuple[list[Choice], tuple[int, int]]]:
+            ) -> list[tuple[list[Choice], int]]:
     """Each line's choices and the context after it, the context flowing down the page."""
     out = []
     context = None
-    for words in lines:
-        choices, context = decoder.decode(words, kind, context, alternatives)
+    for i, words in enumerate(lines):
+        choices, context = decoder.decode(words, kind, context, alternatives,
+                                          _following(lines, i))
         out.append((choices, context))
     return out
+
+
+def _following(lines: list[list[str]], i: int) -> list[str]:
+    """The first ``LOOKAHEAD`` words after line ``i`` (none after a page's last line)."""
+    return lines[i + 1][:LOOKAHEAD] if i + 1 < len(lines) else []
 
 
 def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:

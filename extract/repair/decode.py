@@ -3,24 +3,27 @@
 Each line is cut into pieces (``lm.pieces``): numbers and punctuation are kept and only give
 context; each word piece gets options — the channel model's candidate syllables, plus the
 piece itself when it is not a Vietnamese syllable (abbreviations, Latin words, codes). A
-beam Viterbi search over trigram states chooses the best sequence; a word's confidence is
+beam Viterbi search over the LM's states chooses the best sequence; a word's confidence is
 the posterior of its choice against its alternatives in the chosen context. The context at
 the start of a line is the end of the previous line, as report lines are wrapped sentences.
 Options are made (and cached) here; the search itself is compiled (``kernels``).
 """
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import regex
 
 import extract.repair.kernels as kernels
+from extract.repair.calibration import IDENTITY, Calibration, Evidence
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
-from extract.repair.lm import BOS, NUM, SHIFT, LanguageModel, is_number, lm_token, pieces
+from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
 
@@ -32,9 +35,9 @@ class Channel(Protocol):
         """Possible true syllables (lower case) of ``token`` with log P(token | syllable)."""
 
 
-@dataclass(frozen=True)
-class Option:
-    """One way to read a piece: a syllable (``None`` keeps the piece) and its scores."""
+class Option(NamedTuple):
+    """One way to read a piece: a syllable (``None`` keeps the piece) and its scores (a
+    named tuple: tens of thousands are made for a page of new text)."""
 
     text: str | None
     lm_id: int
@@ -44,7 +47,9 @@ class Option:
 
 @dataclass(frozen=True)
 class Settings:
-    """Decoder weights, tuned on held-out rendered text (not on the samples)."""
+    """Decoder weights, tuned on held-out rendered text (not on the samples or seeds; with
+    the 4-gram LM, on the even half of the calibration pages, ``models/data/calibration``,
+    and checked on the odd half)."""
 
     beam: int = 16
     beam_gap: float = 8.0     # drop states this far (nats) below the best one
@@ -54,11 +59,11 @@ class Settings:
     posterior_margin: float = 8.0  # options this far below the best get no posterior
     prune: float = 12.0       # drop options this far (nats) below the best by channel + unigram
     keep_cost: float = 4.0    # cost of keeping a piece that is not a Vietnamese syllable
-    unk_cost: float = 3.0     # keeping a piece the LM does not know (a share of <unk>)
+    unk_cost: float = 6.0     # keeping a piece the LM does not know (a share of <unk>)
     variant_cost: float = 0.0  # extra cost of reading D or P as Đ (0: the LM decides)
     skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
     digit_cost: float = 3.0     # eng: reading a lone digit as a letter
-    capital_weight: float = 1.0  # weight of P(capital | syllable) for Title-case words
+    capital_weight: float = 0.5  # weight of P(capital | syllable) for Title-case words
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
     # right most of the time, an English model's output rarely.
     identity_bonus: tuple[tuple[str, float], ...] = (("eng", 0.0), ("stripped", 0.0),
@@ -80,8 +85,9 @@ class Choice:
     """The decoder's reading of one whitespace-delimited word."""
 
     text: str
-    confidence: float
+    confidence: float  # the probability that ``text`` is right (``calibration``)
     alternatives: list[tuple[str, float]]  # (piece reading, posterior) for --json
+    evidence: Evidence | None = None  # what the confidence was computed from
 
 
 def case_pattern(piece: str) -> str:
@@ -110,6 +116,8 @@ _ROMAN = regex.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # part numbers: II
 _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
+_DIGIT = regex.compile(r"\p{N}")
+_LETTER = regex.compile(r"\p{L}")
 
 
 def _spell(piece: str, syllable: str | None) -> str:
@@ -124,20 +132,32 @@ def _spell(piece: str, syllable: str | None) -> str:
 
 
 class Decoder:
-    """Beam Viterbi decoder over channel candidates scored by the trigram LM."""
+    """Beam Viterbi decoder over channel candidates scored by the n-gram LM."""
 
     def __init__(self, lm: LanguageModel, lexicon: Lexicon, channel: Channel,
-                 settings: Settings = Settings()):
+                 settings: Settings = Settings(), calibration: Calibration = IDENTITY):
         self.lm = lm
         self.lexicon = lexicon
         self.channel = channel
         self.settings = settings
+        self.calibration = calibration  # posterior → probability of being right
         self._bonus = dict(settings.identity_bonus)
         self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Column]] = {}
         self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
-        self.bos = (lm.id(BOS), lm.id(BOS))
         # log P(written in lower case | word) inside sentences
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
+        self._parent: Decoder | None = None  # whose options serve the unchanged pieces
+        self._changed: Callable[[str], bool] = lambda piece: True
+
+    def adapted(self, channel: Channel, changed: Callable[[str], bool]) -> "Decoder":
+        """This decoder with ``channel`` instead (a document's adapted channel); a piece
+        for which ``changed`` is false has the same candidates under both, and its options
+        are this decoder's (made once, not again per document)."""
+        other = copy.copy(self)
+        other.channel = channel
+        other._options, other._made = {}, {}
+        other._parent, other._changed = self, changed
+        return other
 
     def options(self, piece: str, kind: str, inside: bool = False) -> tuple[Option, ...]:
         """The readings of one piece, best channel score first.
@@ -151,6 +171,8 @@ class Decoder:
         all the time)."""
         key = (piece, kind, inside)
         found = self._options.get(key)
+        if found is None and self._parent is not None and not self._changed(piece):
+            return self._parent._column(piece, kind, inside)
         if found is None:
             if len(self._options) > 500_000:  # a long batch: keep memory bounded
                 self._options.clear()
@@ -251,10 +273,15 @@ class Decoder:
                 out.append(Option(variant, lm_id, keep - self.settings.variant_cost))
         return out
 
-    def decode(self, words: list[str], kind: str, context: tuple[int, int] | None = None,
-               alternatives: bool = False) -> tuple[list[Choice], tuple[int, int]]:
-        """Read one line (its words) of input ``kind``; returns choices and the new context.
+    def decode(self, words: list[str], kind: str, context: int | None = None,
+               alternatives: bool = False, following: list[str] = ()
+               ) -> tuple[list[Choice], int]:
+        """Read one line (its words) of input ``kind`` after the LM state ``context`` (the
+        start of a text by default); returns choices and the LM state after the line.
 
+        ``following``: the first words of the next line. Report lines are wrapped
+        sentences, so the words that end a line are read with what follows them too; the
+        following words are searched with the line, and read for real with their own line.
         ``alternatives`` fills each choice's ranked readings (for ``--json``; slower).
         """
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
@@ -262,8 +289,11 @@ class Decoder:
         ids: list[int] = []
         cases: list[int] = []
         starts = [0]
+        own = 0  # columns of the line itself (the rest are the following words')
         previous = ""  # a line may start a sentence: its first word is not "inside" one
-        for index, word in enumerate(words):
+        for index, word in enumerate([*words, *following]):
+            if index == len(words):
+                own = len(starts) - 1
             parts = pieces(word)
             for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
@@ -275,33 +305,50 @@ class Decoder:
                     column = _column_of(opts)
                 else:
                     opts, column = self._column(piece, kind, inside)
-                slots.append((index, piece, opts))
+                if index < len(words):
+                    slots.append((index, piece, opts))
                 emits += column[0]
                 ids += column[1]
                 cases += column[2]
                 starts.append(len(emits))
                 previous = piece
         s = self.settings
-        u, v = context or self.bos
-        state = (u << SHIFT) | v
+        state = self.lm.start if context is None else context
         arrays = (np.array(starts, dtype=np.int64), np.array(emits, dtype=np.float64),
                   np.array(ids, dtype=np.int64), np.array(cases, dtype=np.int64))
         weight = s.lm_weight * LN10
-        path = kernels.viterbi(self.lm.tables, *arrays, state, weight, s.capital_weight,
-                               s.beam, s.beam_gap)
-        post = kernels.posteriors(self.lm.tables, *arrays, path, state, weight,
-                                  s.capital_weight, s.posterior_margin)
+        found, after = kernels.viterbi(self.lm.tables, *arrays, state, weight,
+                                       s.capital_weight, s.beam, s.beam_gap)
+        path = found.tolist()
+        if following and own < len(path):  # the state after the line's own words
+            chosen = np.array([ids[starts[c] + path[c]] for c in range(own)], dtype=np.int64)
+            after = self.lm.tables.sequence(state, chosen)[1]
+        post = kernels.posteriors(self.lm.tables, *arrays, found, state, weight,
+                                  s.capital_weight, s.posterior_margin, self.lm.order,
+                                  own if following else len(path)).tolist()
         texts: list[list[str]] = [[] for _ in words]
         confs = [1.0] * len(words)
+        kept = [False] * len(words)
+        gaps = [0.0] * len(words)
         alts: list[list[tuple[str, float]]] = [[] for _ in words]
-        for (index, piece, opts), j, at in zip(slots, path.tolist(), starts):
-            texts[index].append(_spell(piece, opts[j].text))
+        for (index, piece, opts), j, at in zip(slots, path, starts):
+            chosen = opts[j]
+            texts[index].append(_spell(piece, chosen.text))
+            if chosen.text is None and piece[0].isalpha() and \
+                    canonical(piece.lower()) not in self.lexicon:
+                kept[index] = True
             if len(opts) > 1:
-                confs[index] = min(confs[index], float(post[at + j]))
+                confs[index] = min(confs[index], post[at + j])
+                gaps[index] = min(gaps[index], chosen.emit - opts[0].emit)
                 if alternatives:
-                    alts[index].extend(sorted(((_spell(piece, o.text), float(p)) for o, p in
+                    alts[index].extend(sorted(((_spell(piece, o.text), p) for o, p in
                                                zip(opts, post[at:at + len(opts)])),
                                               key=lambda x: -x[1]))
-        choices = [Choice("".join(t), c, a) for t, c, a in zip(texts, confs, alts)]
-        chosen = [u, v] + [opts[j].lm_id for (_, _, opts), j in zip(slots, path.tolist())]
-        return choices, (chosen[-2], chosen[-1])
+        choices = []
+        for i, word in enumerate(words):
+            text = "".join(texts[i])
+            evidence = Evidence(confs[i], text != word, kept[i],
+                                _DIGIT.search(word) is not None and
+                                _LETTER.search(word) is not None, gaps[i])
+            choices.append(Choice(text, self.calibration(kind, evidence), alts[i], evidence))
+        return choices, after

@@ -14,7 +14,7 @@ and case mark ``case[o]``, best channel score first within each column.
 import numpy as np
 
 from libc.math cimport INFINITY, exp
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 SHIFT = 21  # bits per id in a packed key; the vocabulary must stay below 2**21
 CASE_LOWER = 1 << (2 * SHIFT)  # added to a packed bigram key: the word is in lower case
@@ -25,6 +25,18 @@ cdef int64_t C_MASK = (1 << 21) - 1
 cdef int64_t C_CASE_LOWER = 1 << 42
 cdef int64_t C_TITLE = 1
 cdef int64_t EMPTY = -1  # an unused slot (packed keys are never negative)
+
+cdef packed struct Slot:  # one n-gram of ``NgramLm``
+    int64_t key
+    float prob
+    int32_t next
+
+cdef packed struct Node:  # one state of ``NgramLm``
+    float bow
+    int32_t back
+
+SLOT_DTYPE = np.dtype([("key", "<i8"), ("prob", "<f4"), ("next", "<i4")])
+NODE_DTYPE = np.dtype([("bow", "<f4"), ("back", "<i4")])
 
 
 cdef inline int64_t _slot(int64_t key, int64_t mask) noexcept nogil:
@@ -102,48 +114,138 @@ cdef class IntTable:
         return len(self.keys)
 
 
-cdef class LmTables:
-    """The trigram LM as the search sees it (``extract.repair.lm.LanguageModel.tables``):
-    trigram, bigram, context-backoff and capital-after-word tables, and per-id arrays."""
+def hash_slots(keys, probs, nexts, double load=0.7):
+    """The open-addressing table (linear probing, at most ``load`` full) of n-gram entries:
+    ``SLOT_DTYPE`` records (key, with -1 for empty; log10 probability; next state), built
+    once when the model is trained and stored as it is, so that loading costs no hashing."""
+    cdef const int64_t[::1] k = np.ascontiguousarray(keys, dtype=np.int64)
+    cdef const float[::1] pr = np.ascontiguousarray(probs, dtype=np.float32)
+    cdef const int32_t[::1] nx = np.ascontiguousarray(nexts, dtype=np.int32)
+    cdef int64_t size = 16
+    while size * load < k.shape[0]:
+        size *= 2
+    slots = np.zeros(size, dtype=SLOT_DTYPE)
+    slots["key"] = EMPTY
+    cdef Slot[::1] table = slots
+    cdef int64_t mask = size - 1, i
+    cdef Py_ssize_t n
+    with nogil:
+        for n in range(k.shape[0]):
+            i = _slot(k[n], mask)
+            while table[i].key != EMPTY and table[i].key != k[n]:
+                i = (i + 1) & mask
+            table[i].key, table[i].prob, table[i].next = k[n], pr[n], nx[n]
+    return slots
 
-    cdef IntTable tri, bi, bow2, case2
-    cdef const double[::1] bow1
-    cdef const double[::1] uni
 
-    def __init__(self, IntTable tri, IntTable bi, IntTable bow2, IntTable case2, bow1, uni):
-        self.tri, self.bi, self.bow2, self.case2 = tri, bi, bow2, case2
-        self.bow1 = np.ascontiguousarray(bow1, dtype=np.float64)
-        self.uni = np.ascontiguousarray(uni, dtype=np.float64)
+cdef class NgramLm:
+    """The backoff n-gram LM as the search sees it (``extract.repair.lm.LanguageModel``).
 
-    cdef double transition(self, int64_t uv, int64_t w, int64_t case, double weight,
-                           double case_weight) noexcept nogil:
-        """Weighted log score of word ``w`` written in ``case`` after the packed state ``uv``:
-        Kneser-Ney backoff in log10, times ``weight``, plus the capital-after-word figure."""
-        cdef int64_t v = uv & C_MASK
-        cdef int64_t vw = (v << C_SHIFT) | w
-        cdef double p, backoff = 0.0, figure = 0.0
-        if not self.tri.find((uv << C_SHIFT) | w, &p):
-            self.bow2.find(uv, &backoff)
-            if not self.bi.find(vw, &p):
-                p = self.bow1[v] + self.uni[w]
-            p += backoff
-        p *= weight
+    A state is a node: a context (n-gram of order < N) the model holds, nodes ``0 … V-1``
+    being the single words. Every n-gram of order ≥ 2 is stored under the packed key
+    (node of its context, last word) with its log10 probability and the node that follows
+    it (the longest suffix of the n-gram that is itself a context), so scoring a word is one
+    probe per backoff step and the beam recombines states exactly where the model cannot
+    tell them apart. Per node: its backoff weight, the node of its context shortened by its
+    first word (``back``; -1 below the single words) and its last word (for the
+    capital-after-word figures, kept in ``case2`` by packed word pair). The n-grams come
+    as the table ``hash_slots`` makes."""
+
+    cdef readonly object slots, states, unigrams, lasts  # what the memoryviews read
+    cdef const Slot[::1] slot
+    cdef const Node[::1] node
+    cdef int64_t mask
+    cdef const float[::1] uni
+    cdef const int32_t[::1] last
+    cdef IntTable case2
+    cdef readonly int64_t vocabulary, nodes
+
+    def __init__(self, slots, states, uni, last, IntTable case2):
+        # An n-gram's key, probability and next state side by side (``SLOT_DTYPE``), and a
+        # state's backoff and shorter context (``NODE_DTYPE``): a probe reads one cache
+        # line, not three. Arrays are used as given (a loaded model's lie in its file's
+        # inflated bytes).
+        if slots.dtype != SLOT_DTYPE or states.dtype != NODE_DTYPE:
+            raise ValueError("n-gram slots or states of the wrong record type")
+        size = len(slots)
+        if size & (size - 1) or not len(states) == len(last) >= len(uni):
+            raise ValueError("n-gram slots not a power of two, or state arrays disagree")
+        self.slots, self.states = slots, states
+        self.unigrams = np.ascontiguousarray(uni, dtype=np.float32)
+        self.lasts = np.ascontiguousarray(last, dtype=np.int32)
+        self.slot, self.node = self.slots, self.states
+        self.uni, self.last = self.unigrams, self.lasts
+        self.mask = size - 1
+        self.case2 = case2
+        self.vocabulary = self.unigrams.shape[0]
+        self.nodes = self.states.shape[0]
+
+    cdef inline double score(self, int64_t state, int64_t w, int64_t* after) noexcept nogil:
+        """log10 P(w | state), and the state after w."""
+        cdef double backoff = 0.0
+        cdef int64_t key, i, k
+        while True:
+            key = (state << C_SHIFT) | w
+            i = _slot(key, self.mask)
+            while True:
+                k = self.slot[i].key
+                if k == key:
+                    after[0] = self.slot[i].next
+                    return backoff + self.slot[i].prob
+                if k == EMPTY:
+                    break
+                i = (i + 1) & self.mask
+            backoff += self.node[state].bow
+            state = self.node[state].back
+            if state < 0:
+                after[0] = w
+                return backoff + self.uni[w]
+
+    cdef inline double transition(self, int64_t state, int64_t w, int64_t case, double weight,
+                                  double case_weight, int64_t* after) noexcept nogil:
+        """Weighted log score of word ``w`` written in ``case`` in ``state``: the backoff
+        log10 probability times ``weight``, plus the capital-after-word figure."""
+        cdef double p = self.score(state, w, after) * weight, figure = 0.0
+        cdef int64_t vw
         if case != 0:
+            vw = (<int64_t>self.last[state] << C_SHIFT) | w
             self.case2.find(vw if case == C_TITLE else vw + C_CASE_LOWER, &figure)
             p += case_weight * figure
         return p
 
+    def log10_prob(self, int64_t state, int64_t w):
+        """(log10 P(w | state), the state after w), for tests and evaluation."""
+        if not (0 <= state < self.nodes and 0 <= w < self.vocabulary):
+            raise IndexError("state or word id out of range")
+        cdef int64_t after
+        cdef double p = self.score(state, w, &after)
+        return p, after
 
-def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
+    def sequence(self, int64_t state, const int64_t[::1] words):
+        """(total log10 probability of ``words`` from ``state``, the state after them)."""
+        cdef double total = 0.0
+        cdef Py_ssize_t n
+        if not 0 <= state < self.nodes:
+            raise IndexError("state out of range")
+        for n in range(words.shape[0]):
+            if not 0 <= words[n] < self.vocabulary:
+                raise IndexError("word id out of range")
+        with nogil:
+            for n in range(words.shape[0]):
+                total += self.score(state, words[n], &state)
+        return total, state
+
+
+def viterbi(NgramLm lm, const int64_t[::1] starts, const double[::1] emit,
             const int64_t[::1] word, const int64_t[::1] case, int64_t start, double weight,
             double case_weight, int beam, double gap):
-    """Index (within its column) of the best option of every column: a beam search over
-    trigram states (the last two LM ids, packed), from the packed state ``start``.
+    """Index (within its column) of the best option of every column, and the LM state after
+    the line: a beam search over LM states (``NgramLm`` nodes) from the state ``start``.
 
     Per column, states are tried best first and options best channel score first; as LM
     scores are ≤ 0, a transition whose state + channel score already falls ``gap`` below
     the best total so far cannot survive, nor can anything after it. Survivors are the
-    ``beam`` best within ``gap`` of the best (ties: larger state key first).
+    ``beam`` best within ``gap`` of the best (ties: larger state first).
     """
     cdef Py_ssize_t n = starts.shape[0] - 1
     cdef Py_ssize_t widest = 1, c, s, o, t, a, b, at, best, states, count
@@ -157,7 +259,7 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
     cdef int64_t[::1] new_from = np.empty(cap, dtype=np.int64)
     cdef int64_t[::1] new_choice = np.empty(cap, dtype=np.int64)
     cdef Py_ssize_t[::1] order = np.empty(beam, dtype=np.intp)
-    # where each new state sits in ``new_*``: a small open-addressing index by packed key
+    # where each new state sits in ``new_*``: a small open-addressing index by state
     cdef int64_t index_mask = 15
     while index_mask + 1 < 2 * cap:
         index_mask = 2 * index_mask + 1
@@ -171,7 +273,7 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
     cdef int64_t[::1] kept = np.zeros(n, dtype=np.int64)
     path = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] out = path
-    cdef int64_t uv, v, vw, state
+    cdef int64_t uv, after, state
     cdef double score, base, total, floor
     with nogil:
         state_key[0] = start
@@ -185,21 +287,20 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
                 uv, score = state_key[s], state_score[s]
                 if score + emit[a] < floor:
                     break
-                v = uv & C_MASK
                 for o in range(a, b):
                     base = score + emit[o]
                     if base < floor:
                         break
-                    total = base + lm.transition(uv, word[o], case[o], weight, case_weight)
-                    vw = (v << C_SHIFT) | word[o]
-                    h = _slot(vw, index_mask)
-                    while index_key[h] != EMPTY and index_key[h] != vw:
+                    total = base + lm.transition(uv, word[o], case[o], weight, case_weight,
+                                                 &after)
+                    h = _slot(after, index_mask)
+                    while index_key[h] != EMPTY and index_key[h] != after:
                         h = (h + 1) & index_mask
                     if index_key[h] == EMPTY:
                         at = count
                         count += 1
-                        new_key[at] = vw
-                        index_key[h], index_at[h], index_of[at] = vw, at, h
+                        new_key[at] = after
+                        index_key[h], index_at[h], index_of[at] = after, at, h
                     else:
                         at = index_at[h]
                         if total <= new_score[at]:
@@ -232,41 +333,44 @@ def viterbi(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
                 kept_key[c, s], kept_from[c, s] = new_key[best], new_from[best]
                 kept_choice[c, s] = new_choice[best]
             kept[c] = states
-        state = state_key[0]
+        state = after = state_key[0]
         for c in range(n - 1, -1, -1):
             for s in range(kept[c]):
                 if kept_key[c, s] == state:
                     out[c], state = kept_choice[c, s], kept_from[c, s]
                     break
-    return path
+    return path, after
 
 
-def posteriors(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
+def posteriors(NgramLm lm, const int64_t[::1] starts, const double[::1] emit,
                const int64_t[::1] word, const int64_t[::1] case, const int64_t[::1] path,
-               int64_t start, double weight, double case_weight, double margin):
-    """Posterior of every option given the chosen neighbours on both sides (two before,
-    two after, as the trigram sees them); 1 for a column's only option. Options whose
+               int64_t start, double weight, double case_weight, double margin, int order,
+               Py_ssize_t columns):
+    """Posterior of every option of the first ``columns`` columns (the rest are context
+    only) given the chosen neighbours on both sides (the state before it, and the
+    ``order`` - 1 chosen words after it, all that an n-gram of that order lets it touch);
+    1 for a column's only option and for the options of context columns. Options whose
     channel score is ``margin`` below their column's best get 0 unless chosen."""
     cdef Py_ssize_t n = starts.shape[0] - 1
-    cdef Py_ssize_t m = emit.shape[0], c, o, a, b, at
-    cdef int64_t[::1] ids = np.empty(n + 2, dtype=np.int64)  # chosen LM id, context first
-    cdef int64_t[::1] cases = np.zeros(n + 2, dtype=np.int64)
+    cdef Py_ssize_t m = emit.shape[0], c, o, a, b, k
+    cdef int64_t[::1] ids = np.empty(n, dtype=np.int64)  # chosen LM id of each column
+    cdef int64_t[::1] cases = np.zeros(n, dtype=np.int64)
+    cdef int64_t[::1] before = np.empty(n + 1, dtype=np.int64)  # state before each column
     result = np.ones(m, dtype=np.float64)
     cdef double[::1] out = result
     cdef double[::1] logits = np.empty(m, dtype=np.float64)
-    cdef int64_t uv, w
+    cdef int64_t w, state
     cdef double floor, top, lp, total
     with nogil:
-        ids[0], ids[1] = start >> C_SHIFT, start & C_MASK
+        before[0] = start
         for c in range(n):
-            ids[c + 2] = word[starts[c] + path[c]]
-            cases[c + 2] = case[starts[c] + path[c]]
-        for c in range(n):
+            ids[c] = word[starts[c] + path[c]]
+            cases[c] = case[starts[c] + path[c]]
+            lm.score(before[c], ids[c], &before[c + 1])
+        for c in range(min(columns, n)):
             a, b = starts[c], starts[c + 1]
             if b - a < 2:
                 continue
-            at = c + 2
-            uv = (ids[at - 2] << C_SHIFT) | ids[at - 1]
             floor = emit[a] - margin
             top = -INFINITY
             for o in range(a, b):
@@ -274,13 +378,10 @@ def posteriors(LmTables lm, const int64_t[::1] starts, const double[::1] emit,
                     logits[o] = -INFINITY
                     continue
                 w = word[o]
-                lp = emit[o] + lm.transition(uv, w, case[o], weight, case_weight)
-                if at + 1 < n + 2:
-                    lp += lm.transition(((uv & C_MASK) << C_SHIFT) | w, ids[at + 1],
-                                        cases[at + 1], weight, case_weight)
-                    if at + 2 < n + 2:
-                        lp += lm.transition((w << C_SHIFT) | ids[at + 1], ids[at + 2],
-                                            cases[at + 2], weight, case_weight)
+                lp = emit[o] + lm.transition(before[c], w, case[o], weight, case_weight,
+                                             &state)
+                for k in range(c + 1, min(n, c + order)):
+                    lp += lm.transition(state, ids[k], cases[k], weight, case_weight, &state)
                 logits[o] = lp
                 if lp > top:
                     top = lp

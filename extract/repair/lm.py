@@ -1,30 +1,34 @@
-"""The syllable trigram language model that decides between repair candidates by context.
+"""The syllable n-gram language model that decides between repair candidates by context.
 
-Modified interpolated Kneser-Ney, stored in backoff form (log10 probability of each kept
-n-gram plus a backoff weight per context), with integer syllable ids packed into int keys
-held in hash tables that the decoder's compiled search probes (``kernels.IntTable``). Built by ``models/train_lm.py`` from real formal Vietnamese
-(``models/corpus.py``); loaded once per process from ``models/lm.npz``. The tokens are lower
-case; how often a word is written with a capital inside a sentence (alone, and after a given
-word) is kept beside them, as the decoder sees the case the OCR read.
+A 4-gram modified Kneser-Ney model estimated by KenLM's ``lmplz`` on 65 million syllables of
+real formal Vietnamese (``models/train_lm.py``, ``models/corpus.py``), stored in backoff form
+as the compiled search probes it (``kernels.NgramLm``: one hash probe per backoff step,
+states that are the model's own contexts). Loaded once per process from ``models/lm.lz4``.
+The tokens are lower case; how often a word is written with a capital inside a sentence
+(alone, and after a given word) is kept beside them, as the decoder sees the case the OCR
+read.
 """
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
 import regex
+import lz4.frame
 
 # packed keys: ids of SHIFT bits each (vocabulary < 2**SHIFT); CASE_LOWER marks lower case
-from extract.repair.kernels import CASE_LOWER, SHIFT, IntTable, LmTables  # noqa: F401
+from extract.repair.kernels import CASE_LOWER, SHIFT, IntTable, NgramLm  # noqa: F401
+from extract.errors import ModelError
 from extract.repair.lexicon import canonical
 from extract.text import nfc
 
-MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "lm.npz"
+MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "lm.lz4"
 
 NUM = "<num>"  # any number, date or code made of digits
-UNK = "<unk>"  # a token outside the vocabulary
-BOS = "<s>"    # start of a training line (decoding starts from the previous line instead)
+UNK = "<unk>"  # a token outside the vocabulary: any rare word
+BOS = "<s>"    # start of a training paragraph, and of a text to repair
 
 # Characters that may stand inside an OCR'd word: letters, digits, and the symbols an
 # English model reads for Vietnamese letters (¥ for ỹ, ¢ for ơ, …).
@@ -77,25 +81,23 @@ def key2(v: int, w: int) -> int:
     return (v << SHIFT) | w
 
 
-def key3(u: int, v: int, w: int) -> int:
-    """Packed key of the trigram (u, v, w)."""
-    return (((u << SHIFT) | v) << SHIFT) | w
-
-
 class LanguageModel:
-    """Backoff trigram model over syllable ids; scores are log10 probabilities."""
+    """Backoff n-gram model over syllable ids; scores are log10 probabilities.
 
-    def __init__(self, words: list[str], uni: list[float], bow1: list[float],
-                 bi: IntTable, bow2: IntTable, tri: IntTable, title: list[float],
+    Ids ``0 … V-1`` are the words (``words``); a state (``tables``' node) is a context the
+    model holds, the state of a single word being its id. ``start`` is the state at the
+    start of a text.
+    """
+
+    def __init__(self, order: int, words: list[str], tables: NgramLm, title: list[float],
                  case2: IntTable):
+        self.order = order
         self.words = words
         self.ids = {w: i for i, w in enumerate(words)}
         self.unk = self.ids[UNK]
-        self.uni = uni
-        self.bow1 = bow1
-        self.bi = bi
-        self.bow2 = bow2
-        self.tri = tri
+        self.start = self.ids[BOS]
+        self.tables = tables  # for the compiled search
+        self.uni = tables.unigrams.astype(np.float64).tolist()
         # log P(written with a capital | word), inside sentences: "Hội", "Khối" are names'
         # heads far more often than "hồi", "khỏi" — evidence the lower-cased LM cannot see.
         self.title = title
@@ -103,40 +105,84 @@ class LanguageModel:
         # often than "lâm" alone is. Packed key (v, w) for a Title-case w, (v, w) + CASE_LOWER
         # for a lower-case one → natural-log difference from ``title`` (or its complement).
         self.case2 = case2
-        self.tables = LmTables(tri, bi, bow2, case2, bow1, uni)  # for the compiled search
 
     def id(self, token: str) -> int:
         """The id of an LM token (``<unk>`` when unknown)."""
         return self.ids.get(token, self.unk)
 
+    def log10_prob(self, tokens: list[str], state: int | None = None) -> float:
+        """log10 P(tokens | state), the state being the start of a text by default."""
+        ids = np.array([self.id(t) for t in tokens], dtype=np.int64)
+        return self.tables.sequence(self.start if state is None else state, ids)[0]
+
     def save(self, path: Path) -> None:
-        """Write the model as one compressed numpy archive."""
-        f32 = np.float32
-        np.savez_compressed(
-            path, words=np.array("\n".join(self.words)),
-            uni=np.array(self.uni, dtype=f32), bow1=np.array(self.bow1, dtype=f32),
-            bi_k=self.bi.keys, bi_v=self.bi.values.astype(f32),
-            bow2_k=self.bow2.keys, bow2_v=self.bow2.values.astype(f32),
-            tri_k=self.tri.keys, tri_v=self.tri.values.astype(f32),
-            title=np.array(self.title, dtype=f32),
-            case2_k=self.case2.keys, case2_v=self.case2.values.astype(f32))
+        """Write the model (``write_arrays``), byte for byte the same for the same model."""
+        t = self.tables
+        write_arrays(path, {
+            "order": np.array([self.order], dtype=np.int64),
+            "words": np.frombuffer("\n".join(self.words).encode("utf-8"), dtype=np.uint8),
+            "slots": t.slots, "states": t.states, "uni": t.unigrams, "last": t.lasts,
+            "title": np.array(self.title, dtype=np.float32),
+            "case2_k": self.case2.keys, "case2_v": self.case2.values.astype(np.float32)})
 
     @classmethod
     def read(cls, path: Path) -> "LanguageModel":
         """Read a model written by ``save``."""
-        z = np.load(path)
+        z = read_arrays(path)
+        case2 = IntTable(z["case2_k"], z["case2_v"])
+        tables = NgramLm(z["slots"], z["states"], z["uni"], z["last"], case2)
+        return cls(int(z["order"][0]), z["words"].tobytes().decode("utf-8").split("\n"),
+                   tables, z["title"].astype(np.float64).tolist(), case2)
 
-        def table(name: str) -> IntTable:
-            return IntTable(z[f"{name}_k"], z[f"{name}_v"])
 
-        return cls(str(z["words"]).split("\n"), z["uni"].astype(np.float64).tolist(),
-                   z["bow1"].astype(np.float64).tolist(), table("bi"), table("bow2"),
-                   table("tri"), z["title"].astype(np.float64).tolist(), table("case2"))
+MAGIC = b"vn-report-extract arrays 1\n"
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Named 1-d arrays as one LZ4-compressed file: a magic line, a JSON line of (name,
+    numpy type description, length, offset), then the arrays' bytes, each at an offset of a
+    multiple of 8. LZ4 inflates the 190 MB of arrays in about a quarter of a second (zip's
+    deflate takes four times as long, Zstandard twice), and the arrays are used where they
+    lie once inflated (no copy), which keeps the model's load under 1 s."""
+    index, offset = [], 0
+    for name, array in arrays.items():
+        index.append([name, np.lib.format.dtype_to_descr(array.dtype), int(array.size),
+                      offset])
+        offset += -(-array.nbytes // 8) * 8
+    head = MAGIC + json.dumps(index).encode() + b"\n"
+    head += b" " * (-len(head) % 8)
+    body = bytearray(head)
+    for (_, _, _, at), array in zip(index, arrays.values()):
+        body[len(head) + at:] = np.ascontiguousarray(array).tobytes()
+        body += b"\0" * (-len(body) % 8)
+    partial = path.with_name(path.name + ".partial")  # a reader never sees half a model
+    partial.write_bytes(lz4.frame.compress(bytes(body), compression_level=9))
+    partial.replace(path)
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a file written by ``write_arrays`` (read-only views of its bytes);
+    ValueError for a file that is not one."""
+    data = lz4.frame.decompress(path.read_bytes())
+    if not data.startswith(MAGIC):
+        raise ValueError("not a model file of this tool")
+    end = data.index(b"\n", len(MAGIC)) + 1
+    index = json.loads(data[len(MAGIC):end])
+    start = end + (-end % 8)
+    out = {}
+    for name, descr, size, at in index:
+        dtype = np.lib.format.descr_to_dtype(
+            [tuple(field) for field in descr] if isinstance(descr, list) else descr)
+        out[name] = np.frombuffer(data, dtype=dtype, count=size, offset=start + at)
+    return out
 
 
 @functools.cache
 def load() -> LanguageModel:
     """The model in ``models/``, loaded once per process."""
     if not MODEL_PATH.exists():
-        raise FileNotFoundError(f"{MODEL_PATH} is missing: run python models/build.py")
-    return LanguageModel.read(MODEL_PATH)
+        raise ModelError(MODEL_PATH, "the language model is missing")
+    try:
+        return LanguageModel.read(MODEL_PATH)
+    except (OSError, KeyError, ValueError, RuntimeError) as err:  # lz4: RuntimeError
+        raise ModelError(MODEL_PATH, f"the language model cannot be read ({err})") from None
