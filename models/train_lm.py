@@ -111,6 +111,10 @@ def _tokenize(job: tuple[str, int, str, bool]) -> tuple[str, bool, Counter, Coun
 
 def tokenize_all(corpus_dir: Path) -> tuple[dict[str, Counter], Counter, Counter]:
     """Step 1 for every source: per-source word counts (training part) and the case counts."""
+    missing = [s for s in corpus.CORPUS_FILES if not (corpus_dir / f"{s}.txt.xz").exists()]
+    if missing:
+        raise SystemExit(f"error: {corpus_dir}: corpus file(s) not found: "
+                         f"{', '.join(f'{s}.txt.xz' for s in missing)} (use --corpus DIR)")
     BUILD.mkdir(parents=True, exist_ok=True)
     jobs = [(s, p, str(corpus_dir), h) for s in WEIGHTS for h in (False, True)
             for p in range(PARTS)]
