@@ -4,9 +4,11 @@ Each line is cut into pieces (``lm.pieces``): numbers and punctuation are kept a
 context; each word piece gets options — the channel model's candidate syllables, plus the
 piece itself when it is not a Vietnamese syllable (abbreviations, Latin words, codes). A
 beam Viterbi search over the LM's states chooses the best sequence; a word's confidence is
-the posterior of its choice against its alternatives in the chosen context. The context at
-the start of a line is the end of the previous line, as report lines are wrapped sentences.
-Options are made (and cached) here; the search itself is compiled (``kernels``).
+the posterior of its choice against its alternatives in the chosen context, turned by the
+calibration into the probability that it is right. Report lines are wrapped sentences: a
+line starts in the LM state the previous one ended in, and is searched with the first
+words of the next. Options are made (and cached) here; the search itself is compiled
+(``kernels``).
 """
 from __future__ import annotations
 
