@@ -78,9 +78,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    """``--workers``: a whole number of processes, at least 1 (argparse: exit 2 otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _version() -> str:
+    """The installed project's version (``pip install -e .`` records it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vn-report-extract")
+    except PackageNotFoundError:
+        return "not installed (run bash setup.sh)"
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", default="vie", help="Tesseract model(s) for OCR (default: vie)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_workers, default=None,
                    help="processes for OCR (default: all cores)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -89,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="cli.py", description=__doc__, epilog=EXIT_CODES_HELP, formatter_class=fmt)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ocr", help="print the text of a PDF, image or text file",

@@ -145,3 +145,16 @@ def test_a_checkout_without_the_compiled_search_says_to_run_set_up():
         "error: the repair stage's compiled search is not built; run bash setup.sh "
         "(or pip install -e .) in the checkout"]
     assert proc.stdout == ""
+
+
+def test_version_and_workers_that_cannot_be_are_refused_before_any_work(tmp_path):
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("cli.py 0.")
+    text = tmp_path / "report.txt"
+    text.write_text("Báo cáo tổng kết\n", encoding="utf-8")
+    for bad in ("0", "-2", "two"):
+        result = run_cli("ocr", text, "--workers", bad)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.strip().splitlines()[-1].startswith(
+            "cli.py ocr: error: argument --workers:"), result.stderr
+    assert run_cli("ocr", text, "--workers", "1").returncode == 0
