@@ -502,13 +502,25 @@ def _figure_rows(doc_id: int, unit_id: int | None, figs: Iterable[Figure],
 
 # ---- commands ---------------------------------------------------------------------------
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
+
+
+def _inert(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: text that starts like a formula gets a
+    leading apostrophe (the OWASP advice against CSV injection); numbers are left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def format_rows(rows: list[dict], fmt: str) -> str:
-    """Figure rows as csv (header + one line each), json (one array) or jsonl."""
+    """Figure rows as csv (header + one line each; text cells made inert for
+    spreadsheets), json (one array) or jsonl."""
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _inert(v) for k, v in row.items()} for row in rows)
         return buf.getvalue()
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     if fmt == "jsonl":
@@ -516,8 +528,27 @@ def format_rows(rows: list[dict], fmt: str) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
+def _output_problem(output: Path, db: str) -> str | None:
+    """Why ``output`` cannot receive the export (None when it can): it is the database
+    itself, a folder, or in a folder that does not exist."""
+    url = database_url(db)
+    if url.startswith("sqlite:///") and output.resolve() == Path(url[len("sqlite:///"):]):
+        return "is the database itself; choose another file"
+    if output.is_dir():
+        return "is a folder; give a file name"
+    if not output.resolve().parent.is_dir():
+        return "is in a folder that does not exist"
+    return None
+
+
 def run_export(args: argparse.Namespace) -> int:
-    """``cli.py export``: one row per figure, filtered by year and (fuzzy) unit."""
+    """``cli.py export``: one row per figure, filtered by year and (fuzzy) unit. An output
+    file is checked before the database is read and written whole or not at all."""
+    if args.output:
+        problem = _output_problem(Path(args.output), args.db)
+        if problem:
+            print(f"error: {args.output}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     with Store(args.db, create=False) as store:
         unit_id = None
         if args.unit:
@@ -533,7 +564,15 @@ def run_export(args: argparse.Namespace) -> int:
         rows = store.figure_rows(year=args.year, unit_id=unit_id)
     text = format_rows(rows, args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        output = Path(args.output)
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(output)
+        except OSError as err:
+            partial.unlink(missing_ok=True)
+            print(f"error: {args.output}: cannot be written ({err.strerror})", file=sys.stderr)
+            return EXIT_USAGE
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -215,3 +215,28 @@ def test_unit_spelling_variant_becomes_alias(db, capsys):
     # the registry's aliases of a unit make it findable by them
     rows = json.loads(export(db, "json", capsys, unit="CCB"))
     assert {r["unit"] for r in rows} == {"Hội Cựu chiến binh"} and len(rows) == 2
+
+
+def test_export_never_overwrites_the_database_and_neutralises_formulas(tmp_path, capsys):
+    db = str(tmp_path / "bloc.db")
+    record = make_record("r.txt", "a" * 64, 2020)
+    record.figures[0].text = "=HYPERLINK(\"http://x\") 3 đơn vị"
+    record.units[0].figures[0].text = "- 1200 hội viên"
+    with Store(db) as store:
+        store.write_record(record)
+    before = (tmp_path / "bloc.db").read_bytes()
+    for output, why in ((db, "is the database itself"), (str(tmp_path), "is a folder"),
+                        (str(tmp_path / "no" / "x.csv"), "folder that does not exist")):
+        args = argparse.Namespace(db=db, format="csv", year=None, unit=None, output=output)
+        assert store_mod.run_export(args) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"error: {output}: ") and why in err[0]
+    assert (tmp_path / "bloc.db").read_bytes() == before
+    out = tmp_path / "figures.csv"
+    args = argparse.Namespace(db=db, format="csv", year=None, unit=None, output=str(out))
+    assert store_mod.run_export(args) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    texts = {r["text"] for r in rows}
+    assert "'=HYPERLINK(\"http://x\") 3 đơn vị" in texts and "'- 1200 hội viên" in texts
+    assert not any(t.startswith(("=", "+", "-", "@")) for r in rows for t in r.values())
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
