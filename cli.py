@@ -10,12 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from extract.errors import EXIT_CODES_HELP, NOT_SET_UP, DatabaseError, InputError, ModelError
+from extract.errors import (EXIT_CODES_HELP, EXIT_USAGE, NOT_SET_UP, DatabaseError,
+                            InputError, ModelError)
+from extract.output import output_problem, write_atomically
 
 
 def _write(text: str, out: str | None) -> None:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_atomically(Path(out), text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -189,6 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    output = getattr(args, "output", None)
+    if output and args.command != "export":  # export also guards its database
+        source = getattr(args, "input", None) or getattr(args, "file", None)
+        problem = output_problem(Path(output), *([Path(source)] if source not in
+                                                  (None, "-") else []))
+        if problem:
+            print(f"error: {output}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         return args.func(args)
     except InputError as err:
@@ -208,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
 
 
 if __name__ == "__main__":

@@ -61,6 +61,12 @@ class UnknownModel(InputError):
     exit_code = EXIT_USAGE
 
 
+class OutputError(InputError):
+    """An output file (``-o``) that cannot be written: a bad command line."""
+
+    exit_code = EXIT_USAGE
+
+
 class CorruptInput(InputError):
     exit_code = 5
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from extract.errors import EXIT_USAGE, DatabaseError
+from extract.output import output_problem, write_atomically
 from extract.parse.units import name_key, registry
 from extract.records import Figure, Record
 from extract.text import fold, nfc
@@ -528,24 +529,13 @@ def format_rows(rows: list[dict], fmt: str) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
-def _output_problem(output: Path, db: str) -> str | None:
-    """Why ``output`` cannot receive the export (None when it can): it is the database
-    itself, a folder, or in a folder that does not exist."""
-    url = database_url(db)
-    if url.startswith("sqlite:///") and output.resolve() == Path(url[len("sqlite:///"):]):
-        return "is the database itself; choose another file"
-    if output.is_dir():
-        return "is a folder; give a file name"
-    if not output.resolve().parent.is_dir():
-        return "is in a folder that does not exist"
-    return None
-
-
 def run_export(args: argparse.Namespace) -> int:
     """``cli.py export``: one row per figure, filtered by year and (fuzzy) unit. An output
     file is checked before the database is read and written whole or not at all."""
+    url = database_url(args.db)
+    database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
     if args.output:
-        problem = _output_problem(Path(args.output), args.db)
+        problem = output_problem(Path(args.output), *filter(None, [database]))
         if problem:
             print(f"error: {args.output}: {problem}", file=sys.stderr)
             return EXIT_USAGE
@@ -564,15 +554,7 @@ def run_export(args: argparse.Namespace) -> int:
         rows = store.figure_rows(year=args.year, unit_id=unit_id)
     text = format_rows(rows, args.format)
     if args.output:
-        output = Path(args.output)
-        partial = output.with_name(f".{output.name}.partial")
-        try:
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(output)
-        except OSError as err:
-            partial.unlink(missing_ok=True)
-            print(f"error: {args.output}: cannot be written ({err.strerror})", file=sys.stderr)
-            return EXIT_USAGE
+        write_atomically(Path(args.output), text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

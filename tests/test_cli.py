@@ -158,3 +158,20 @@ def test_version_and_workers_that_cannot_be_are_refused_before_any_work(tmp_path
         assert result.stderr.strip().splitlines()[-1].startswith(
             "cli.py ocr: error: argument --workers:"), result.stderr
     assert run_cli("ocr", text, "--workers", "1").returncode == 0
+
+
+@pytest.mark.parametrize("command", ["ocr", "extract", "repair"])
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, command):
+    text = tmp_path / "report.txt"
+    text.write_text("Hoi vien thi dua\n", encoding="utf-8")
+    before = text.read_bytes()
+    for output, why in ((text, "is an input of this command"), (tmp_path, "is a folder"),
+                        (tmp_path / "missing" / "out.txt", "folder that does not exist")):
+        result = run_cli(command, text, "-o", output)
+        assert result.returncode == 2 and result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {output}: ") and why in lines[0]
+    assert text.read_bytes() == before
+    out = tmp_path / "out.txt"
+    assert run_cli(command, text, "-o", out).returncode == 0 and out.stat().st_size > 0
+    assert not list(tmp_path.glob(".*.partial"))

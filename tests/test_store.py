@@ -225,7 +225,7 @@ def test_export_never_overwrites_the_database_and_neutralises_formulas(tmp_path,
     with Store(db) as store:
         store.write_record(record)
     before = (tmp_path / "bloc.db").read_bytes()
-    for output, why in ((db, "is the database itself"), (str(tmp_path), "is a folder"),
+    for output, why in ((db, "is an input of this command"), (str(tmp_path), "is a folder"),
                         (str(tmp_path / "no" / "x.csv"), "folder that does not exist")):
         args = argparse.Namespace(db=db, format="csv", year=None, unit=None, output=output)
         assert store_mod.run_export(args) == 2

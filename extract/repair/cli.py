@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from extract.ingest import decode_text, read_bytes
+from extract.output import write_atomically
 from extract.repair import FLAG_BELOW, decode_pages, document_kind, text_pages
 
 
@@ -61,7 +62,7 @@ def run_repair(args: argparse.Namespace) -> int:
     else:
         result = "\f".join(page_texts) + ("\n" if trailing else "")
     if args.output:
-        Path(args.output).write_text(result, encoding="utf-8")
+        write_atomically(Path(args.output), result)
     else:
         sys.stdout.write(result)
         sys.stdout.flush()

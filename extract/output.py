@@ -1,0 +1,36 @@
+"""Output files given with ``-o``: checked before any work, written whole or not at all.
+
+A command that reads for minutes (OCR, repair) must not fail at the end because its output
+cannot be written, and must never write over its own input or the database it reads.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from extract.errors import OutputError
+
+
+def output_problem(output: Path, *protected: Path) -> str | None:
+    """Why ``output`` cannot be written to (None when it can): it is one of the
+    ``protected`` files (the input, the database), a folder, or in a missing folder."""
+    target = output.resolve()
+    if any(target == p.resolve() for p in protected):
+        return "is an input of this command; choose another file"
+    if output.is_dir():
+        return "is a folder; give a file name"
+    if not target.parent.is_dir():
+        return "is in a folder that does not exist"
+    return None
+
+
+def write_atomically(output: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``output`` through a temporary file beside it, so that a
+    reader never sees half of it; OutputError (one line, exit 2) when it cannot be."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(output)
+    except OSError as err:
+        raise OutputError(output, f"cannot be written ({err.strerror})") from None
+    finally:
+        partial.unlink(missing_ok=True)
