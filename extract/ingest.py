@@ -74,7 +74,8 @@ def open_document(path: Path) -> Ingested:
     if _looks_like_image(data):
         return _open_image(path, digest)
     if _as_text(data) is None:
-        raise UnsupportedInput(path, "not a PDF, an image (PNG, JPEG, TIFF) or a UTF-8 text file")
+        raise UnsupportedInput(path, "not a PDF, an image (PNG, JPEG, TIFF) or a text file "
+                                     f"({TEXT_ENCODINGS})")
     return _open_text(path, digest, decode_text(data, path))
 
 
@@ -101,23 +102,53 @@ def _looks_like_image(data: bytes) -> bool:
     return data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
+_BINARY = regex.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+TEXT_ENCODINGS = "UTF-8, UTF-16 with a byte-order mark, Windows-1258, TCVN3 or VNI"
+
+
 def _as_text(data: bytes) -> str | None:
-    """The bytes as text when they are UTF-8 without binary control characters, else None."""
+    """The bytes as text, or None when they are not text in a known encoding: UTF-8 (with
+    or without a BOM), UTF-16 with a BOM, or an 8-bit Vietnamese encoding that reads as
+    Vietnamese once decoded (Windows-1258; TCVN3 and VNI fonts' codes, read as Windows-1252
+    and converted by ``legacy``). Not NFC yet."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+        return None if _BINARY.search(text) else text
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        return _eight_bit(data)
+    return None if _BINARY.search(text) else text
+
+
+def _eight_bit(data: bytes) -> str | None:
+    """Text in an 8-bit Vietnamese encoding, as Unicode; None when it is none of them.
+    Windows-1258 first (its tone marks are combining characters, so it reads as Vietnamese
+    only when it is), then the TCVN3 and VNI font codes."""
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not _BINARY.search(text) and \
+            legacy.vietnamese_share(nfc(text)) >= 0.3:
+        return text
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
         return None
-    if regex.search(r"[\x00-\x08\x0e-\x1f\x7f]", text):
-        return None
-    return text
+    found = None if _BINARY.search(text) else legacy.detect(text)
+    return legacy.to_unicode(text, found) if found else None
 
 
 def decode_text(data: bytes, name: object) -> str:
     """The bytes of a text file as NFC text with ``\n`` line ends; UnsupportedInput when
-    they are not UTF-8 text, EmptyInput when there is no text."""
+    they are not text in one of ``TEXT_ENCODINGS``, EmptyInput when there is no text."""
     text = _as_text(data)
     if text is None:
-        raise UnsupportedInput(name, "not a UTF-8 text file")
+        raise UnsupportedInput(name, f"not a text file in {TEXT_ENCODINGS}")
     text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise EmptyInput(name, "text file has no text")

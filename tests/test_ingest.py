@@ -161,7 +161,7 @@ def bad_inputs(tmp_path: Path, page_image: Image.Image) -> dict[str, tuple[Path,
     (tmp_path / "noise.pdf").write_bytes(bytes(range(256)) * 40)  # binary, named .pdf
     with zipfile.ZipFile(tmp_path / "archive.txt", "w") as archive:  # a zip named .txt
         archive.writestr("a.txt", "nội dung")
-    (tmp_path / "utf16.txt").write_bytes("Hội viên".encode("utf-16"))
+    (tmp_path / "utf16.txt").write_bytes("Hội viên".encode("utf-16-le"))  # no BOM: binary
     huge = pikepdf.new()
     huge.add_blank_page(page_size=(14400, 14400))  # 200 in × 200 in: 3.6 Gpx at 300 dpi
     huge.save(tmp_path / "huge.pdf")
@@ -192,3 +192,51 @@ def test_bad_input_raises_its_error(tmp_path, page_image, case):
         open_document(path)
     assert type(caught.value) is error
     assert "\n" not in str(caught.value)
+
+
+REPORT_LINES = ("Báo cáo tổng kết phong trào thi đua của Hội Nông dân tỉnh năm 2020\n"
+                "Hội viên được khen thưởng, các chi hội hoàn thành xuất sắc nhiệm vụ\n")
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _windows_1258(text: str) -> bytes:
+    """``text`` as Windows-1258 writes it: shaped letters precomposed, tones combining."""
+    import unicodedata
+
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+            out += (base + "".join(c for c in parts if c in _TONES)).encode("cp1258")
+    return bytes(out)
+
+
+def _tcvn3(text: str) -> bytes:
+    """``text`` in the TCVN3 (ABC) font codes, as such files hold it."""
+    from extract import legacy
+
+    codes = {letter: code for code, letter in zip(legacy._TCVN3_CODES, legacy._TCVN3_LETTERS)}
+    return "".join(codes.get(c, c) for c in text).encode("cp1252")
+
+
+@pytest.mark.parametrize("encode", [
+    lambda t: t.encode("utf-8"), lambda t: t.encode("utf-8-sig"), lambda t: t.encode("utf-16"),
+    lambda t: t.encode("utf-16-be").join([b"\xfe\xff", b""]), _windows_1258, _tcvn3],
+    ids=["utf-8", "utf-8 bom", "utf-16 le bom", "utf-16 be bom", "windows-1258", "tcvn3"])
+def test_text_files_in_vietnamese_encodings_are_read_as_unicode(tmp_path, encode):
+    path = tmp_path / "report.txt"
+    path.write_bytes(encode(REPORT_LINES))
+    doc = open_document(path)
+    assert doc.kind == "text"
+    assert "\n".join(line.text for line in doc.pages[0].lines) == REPORT_LINES.strip("\n")
+
+
+def test_an_eight_bit_file_that_is_not_vietnamese_names_the_encodings_it_tried(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Le café est très bon, déjà vu à Noël\n".encode("cp1252"))
+    with pytest.raises(UnsupportedInput) as caught:
+        open_document(path)
+    assert "UTF-8, UTF-16 with a byte-order mark, Windows-1258, TCVN3 or VNI" in str(caught.value)
