@@ -103,6 +103,24 @@ def test_english_text_is_refused_as_not_vietnamese(tmp_path):
             f"error: {path}: the text is not Vietnamese; nothing to extract"]
 
 
+@pytest.mark.parametrize("text, vietnamese", [
+    ("The quick brown fox jumps over the lazy dog.\nThis is a test of the report.\n", False),
+    ("Dear Sir, please find attached the annual report of our association.\n", False),
+    ("Hoi vien thi dua khen thuong nam 2020\n", True),
+    ("Lién hiép cdc héi Khoa hoc va K¥ thudt tinh\n", True),
+])
+def test_a_short_text_is_judged_too(tmp_path, text, vietnamese):
+    path = tmp_path / "short.txt"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("repair", path)
+    if vietnamese:
+        assert result.returncode == 0 and result.stdout.count("\n") == text.count("\n")
+    else:
+        assert result.returncode == 9 and result.stdout == ""
+        assert result.stderr.strip().splitlines() == [
+            f"error: {path}: the text is not Vietnamese; nothing to extract"]
+
+
 def test_english_scan_is_refused_but_vietnamese_archive_ocr_is_not(tmp_path):
     words = ENGLISH.split()[:96]
     lines = [" ".join(words[i:i + 12]) for i in range(0, len(words), 12)]
