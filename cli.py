@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from extract.errors import (EXIT_CODES_HELP, EXIT_USAGE, NOT_SET_UP, DatabaseError,
-                            InputError, ModelError)
+                            InputError, ModelError, shown)
 from extract.output import output_problem, write_atomically
 
 
@@ -197,15 +197,12 @@ def main(argv: list[str] | None = None) -> int:
         problem = output_problem(Path(output), *([Path(source)] if source not in
                                                   (None, "-") else []))
         if problem:
-            print(f"error: {output}: {problem}", file=sys.stderr)
+            print(f"error: {shown(output)}: {problem}", file=sys.stderr)
             return EXIT_USAGE
     try:
         return args.func(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.exit_code
-    except (DatabaseError, ModelError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (InputError, DatabaseError, ModelError) as err:
+        print(f"error: {shown(str(err))}", file=sys.stderr)
         return err.exit_code
     except ModuleNotFoundError as err:
         if err.name != "extract.repair.kernels":

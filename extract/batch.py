@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from extract.errors import (EXIT_FAILED_DOCUMENTS, EXIT_OK, EXIT_USAGE, DatabaseError,
-                            InputError, MissingInput)
+                            InputError, MissingInput, shown)
 from extract.records import Record
 from extract.store import Store, shown_db
 
@@ -293,7 +293,7 @@ def summary(tally: Tally, seconds: float, db: str) -> str:
         failed += f" (+{tally.failed_before} failed in an earlier run: --retry-failed)"
     lines = [f"batch: {tally.done} done, {tally.skipped} skipped, {failed}, {tally.pages} pages, "
              f"{tally.figures} figures, {_duration(seconds)} → {shown_db(db)}"]
-    lines += [f"failed: {e}" for e in tally.errors]
+    lines += [f"failed: {shown(e)}" for e in tally.errors]
     return "\n".join(lines)
 
 

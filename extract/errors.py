@@ -26,6 +26,15 @@ EXIT_CODES_HELP = """exit codes:
 """
 
 
+def shown(text: str) -> str:
+    """``text`` safe to print on one terminal line: control and invisible format characters
+    (an escape sequence or a newline in a file name) written as visible escapes."""
+    import unicodedata
+
+    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf") else
+                   ascii(ch)[1:-1] for ch in text)
+
+
 class ModelError(Exception):
     """A built model in ``models/`` that is missing or unreadable (exit 11)."""
 

@@ -193,3 +193,13 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, c
     out = tmp_path / "out.txt"
     assert run_cli(command, text, "-o", out).returncode == 0 and out.stat().st_size > 0
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_a_file_name_with_control_characters_is_printed_on_one_visible_line(tmp_path):
+    path = tmp_path / "evil\x1b[2J\nname.pdf"
+    path.write_bytes(b"%PDF-1.4 truncated")
+    result = run_cli("extract", path, "-q")
+    assert result.returncode == 5, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "\x1b" not in result.stderr
+    assert lines[0].startswith("error: ") and "evil\\x1b[2J\\nname.pdf" in lines[0]
