@@ -19,7 +19,6 @@ being right.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from extract.repair.kernels import NODE_DTYPE, IntTable, NgramLm, hash_slots  # noqa: E402
 from extract.repair.lexicon import Lexicon, canonical  # noqa: E402
-from extract.repair.lm import (BOS, CASE_LOWER, MODEL_PATH, SHIFT, UNK,  # noqa: E402
+from extract.repair.lm import (CASE_LOWER, MODEL_PATH, SHIFT, UNK,  # noqa: E402
                                LanguageModel, key2, lm_token, pieces)
 from extract.text import nfc  # noqa: E402
 
