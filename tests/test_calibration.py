@@ -1,7 +1,8 @@
 """Word confidences (extract/repair/calibration.py) on held-out pages read by the real
 Tesseract (models/data/calibration/pages.jsonl.gz, the measuring half): they are
 probabilities (calibration error within 0.03), they rank wrong words lower than right
-ones, and a corrupt calibration file is one error line with exit code 11."""
+ones, the doubtful flag catches most wrong words while marking few, and a corrupt
+calibration file is one error line with exit code 11."""
 from __future__ import annotations
 
 import subprocess
@@ -27,6 +28,8 @@ def test_confidences_are_probabilities_on_held_out_pages(measuring_pages, kind):
     m = confidence.measures(words)
     assert m["words"] > 5000
     assert m["ece"] <= 0.03, confidence.reliability(words, kind)
+    # the doubtful flag marks few words and most of the wrong ones
+    assert m["flagged"] <= 0.06 and m["caught"] >= 0.6, confidence.reliability(words, kind)
     right = [w.confidence for w in words if w.right]
     wrong = [w.confidence for w in words if not w.right]
     assert sum(wrong) / len(wrong) < sum(right) / len(right) - 0.1

@@ -1,5 +1,5 @@
 """How far repair's word confidences can be trusted: reliability by confidence decile,
-expected calibration error, and what the doubtful flag (confidence < 0.5) catches.
+expected calibration error, and what the doubtful flag (``repair.FLAG_BELOW``) catches.
 
 The words are those of held-out pages (``models/data/calibration/pages.jsonl.gz``: text that
 no model was trained on, rendered and read by the real Tesseract ``eng`` and ``vie``, plus
@@ -90,38 +90,40 @@ def seed_words(text: str, gold: list[tuple[int, str]]) -> list[Word]:
             for w in _labelled(kind, 0, decoded[i], truth.split())]
 
 
-def measures(words: list[Word]) -> dict[str, float]:
-    """Accuracy, expected calibration error (10 equal-width bins), and the doubtful flag's
-    share of wrong words caught and of all words flagged."""
-    n = len(words) or 1
-    wrong = [w for w in words if not w.right]
-    ece = 0.0
+def _deciles(words: list[Word]) -> list[tuple[int, int, float, float]]:
+    """(decile, words, mean confidence, share right) of each non-empty confidence decile."""
+    out = []
     for b in range(10):
         inside = [w for w in words if min(int(w.confidence * 10), 9) == b]
         if inside:
-            mean = sum(w.confidence for w in inside) / len(inside)
-            right = sum(w.right for w in inside) / len(inside)
-            ece += len(inside) / n * abs(mean - right)
-    return {"words": len(words), "accuracy": 1 - len(wrong) / n, "ece": ece,
-            "caught": sum(w.confidence < FLAG_BELOW for w in wrong) / (len(wrong) or 1),
-            "flagged": sum(w.confidence < FLAG_BELOW for w in words) / n,
+            out.append((b, len(inside), sum(w.confidence for w in inside) / len(inside),
+                        sum(w.right for w in inside) / len(inside)))
+    return out
+
+
+def measures(words: list[Word], flag: float = FLAG_BELOW) -> dict[str, float]:
+    """Accuracy, expected calibration error (10 equal-width bins), and a doubtful flag's
+    (confidence < ``flag``) share of wrong words caught and of all words flagged."""
+    n = len(words) or 1
+    wrong = [w for w in words if not w.right]
+    return {"words": len(words), "accuracy": 1 - len(wrong) / n,
+            "ece": sum(k / n * abs(mean - right) for _, k, mean, right in _deciles(words)),
+            "caught": sum(w.confidence < flag for w in wrong) / (len(wrong) or 1),
+            "flagged": sum(w.confidence < flag for w in words) / n,
             "sure_wrong": sum(w.confidence >= 0.9 for w in wrong)}
 
 
 def reliability(words: list[Word], title: str) -> str:
-    """A reliability table by confidence decile, and the summary measures."""
+    """A reliability table by confidence decile, and the summary measures (the flag at
+    ``FLAG_BELOW``, and at 0.5 for comparison)."""
     rows = [title, f"{'confidence':<12}{'words':>8}{'mean conf':>11}{'right':>9}"]
-    for b in range(10):
-        inside = [w for w in words if min(int(w.confidence * 10), 9) == b]
-        if inside:
-            mean = sum(w.confidence for w in inside) / len(inside)
-            right = sum(w.right for w in inside) / len(inside)
-            rows.append(f"{b / 10:.1f}–{(b + 1) / 10:.1f}{len(inside):>10}{mean:>11.3f}"
-                        f"{right:>9.3f}")
-    m = measures(words)
+    rows += [f"{b / 10:.1f}–{(b + 1) / 10:.1f}{k:>10}{mean:>11.3f}{right:>9.3f}"
+             for b, k, mean, right in _deciles(words)]
+    m, half = measures(words), measures(words, 0.5)
     rows.append(f"ECE {m['ece']:.3f}; flag < {FLAG_BELOW} catches {m['caught'] * 100:.1f} % of "
                 f"{sum(not w.right for w in words)} wrong words, flags {m['flagged'] * 100:.1f} "
-                f"% of {m['words']}; {m['sure_wrong']} wrong words at ≥ 0.9")
+                f"% of {m['words']} (< 0.5: {half['caught'] * 100:.1f} %, "
+                f"{half['flagged'] * 100:.1f} %); {m['sure_wrong']} wrong words at ≥ 0.9")
     return "\n".join(rows)
 
 

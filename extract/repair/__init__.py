@@ -18,7 +18,12 @@ from extract.repair.lm import pieces
 from extract.text import Line, Page, Word
 
 GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
-FLAG_BELOW = 0.5  # a repaired word with a lower confidence is flagged as doubtful
+# A repaired word less likely right than this is flagged as doubtful, for review. The
+# confidences are probabilities, and on text that is 97-99 % right most wrong words are
+# still more likely right than not: at 0.5 the flag caught 15 % of the wrong words of the
+# held-out pages (fitting half), at 0.9 it catches 68 % (eng) and 66 % (stripped) while
+# flagging 5.2 % and 3.1 % of all words.
+FLAG_BELOW = 0.9
 SURE = 0.99  # adapt: a first-pass word this confident is not read again
 LOOKAHEAD = 3  # words of the next line a line is read with (its last words' context)
 
