@@ -158,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="figures from the database, one row per figure",
                        epilog=EXIT_CODES_HELP, formatter_class=fmt)
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
-    p.add_argument("--format", choices=["csv", "json", "jsonl"], default="csv")
+    p.add_argument("--format", choices=["csv", "json", "jsonl", "xlsx"], default="csv",
+                   help="csv (UTF-8 with a BOM), json, jsonl, or xlsx (with -o: a sheet of "
+                        "figures and one of documents, typed cells)")
     p.add_argument("--year", type=int)
     p.add_argument("--unit", help="canonical unit name (fuzzy matched)")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")

@@ -23,12 +23,15 @@ def output_problem(output: Path, *protected: Path) -> str | None:
     return None
 
 
-def write_atomically(output: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``output`` through a temporary file beside it, so that a
-    reader never sees half of it; OutputError (one line, exit 2) when it cannot be."""
+def write_atomically(output: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to ``output`` through a temporary file beside it,
+    so that a reader never sees half of it; OutputError (one line, exit 2) when it cannot."""
     partial = output.with_name(f".{output.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            partial.write_bytes(content)
+        else:
+            partial.write_text(content, encoding="utf-8")
         partial.replace(output)
     except OSError as err:
         raise OutputError(output, f"cannot be written ({err.strerror})") from None

@@ -135,8 +135,11 @@ page_texts = Table(
 # Children first: the order rows of a replaced document are deleted in.
 _DOCUMENT_CHILDREN = (figures, sections, document_units, page_texts)
 
-EXPORT_FIELDS = ("document", "sha256", "unit", "year", "section", "measure", "value",
-                 "qualifier", "text", "page", "line", "confidence")
+EXPORT_FIELDS = ("document", "sha256", "bloc", "issuer", "number", "date", "unit", "year",
+                 "section", "section_title", "measure", "value", "qualifier", "text", "page",
+                 "line", "confidence")
+DOCUMENT_FIELDS = ("document", "sha256", "bloc", "issuer", "number", "date", "year", "title",
+                   "pages", "figures")
 
 
 def database_url(db: str) -> str:
@@ -325,11 +328,13 @@ class Store:
         document, page, line order."""
         query = (
             select(documents.c.path.label("document"), documents.c.sha256,
-                   units.c.name.label("unit"), documents.c.year,
-                   sections.c.number.label("section"), figures.c.measure, figures.c.value,
-                   figures.c.qualifier, figures.c.text, figures.c.page, figures.c.line,
-                   figures.c.confidence)
+                   blocs.c.name.label("bloc"), documents.c.issuer, documents.c.number,
+                   documents.c.date, units.c.name.label("unit"), documents.c.year,
+                   sections.c.number.label("section"), sections.c.title.label("section_title"),
+                   figures.c.measure, figures.c.value, figures.c.qualifier, figures.c.text,
+                   figures.c.page, figures.c.line, figures.c.confidence)
             .select_from(figures.join(documents, figures.c.document_id == documents.c.id)
+                         .outerjoin(blocs, documents.c.bloc_id == blocs.c.id)
                          .outerjoin(units, figures.c.unit_id == units.c.id)
                          .outerjoin(sections, figures.c.section_id == sections.c.id))
             .where(documents.c.status == "done")
@@ -342,6 +347,28 @@ class Store:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         for row in rows:
             row["value"] = _number(row["value"])
+            row["date"] = row["date"].isoformat() if row["date"] else None
+        return rows
+
+    def document_rows(self, year: int | None = None) -> list[dict]:
+        """One dict per done document (fields: ``DOCUMENT_FIELDS``), in path order."""
+        count = (select(figures.c.document_id, func.count().label("n"))
+                 .group_by(figures.c.document_id).subquery())
+        query = (
+            select(documents.c.path.label("document"), documents.c.sha256,
+                   blocs.c.name.label("bloc"), documents.c.issuer, documents.c.number,
+                   documents.c.date, documents.c.year, documents.c.title, documents.c.pages,
+                   func.coalesce(count.c.n, 0).label("figures"))
+            .select_from(documents.outerjoin(blocs, documents.c.bloc_id == blocs.c.id)
+                         .outerjoin(count, count.c.document_id == documents.c.id))
+            .where(documents.c.status == "done")
+            .order_by(documents.c.path))
+        if year is not None:
+            query = query.where(documents.c.year == year)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["date"] = row["date"].isoformat() if row["date"] else None
         return rows
 
     def unit_counts(self) -> list[tuple[str, int, int, list[str]]]:
@@ -515,10 +542,11 @@ def _inert(value: object) -> object:
 
 
 def format_rows(rows: list[dict], fmt: str) -> str:
-    """Figure rows as csv (header + one line each; text cells made inert for
-    spreadsheets), json (one array) or jsonl."""
+    """Figure rows as csv (UTF-8 with a BOM, header + one line each; text cells made inert
+    for spreadsheets), json (one array) or jsonl."""
     if fmt == "csv":
         buf = io.StringIO()
+        buf.write("\ufeff")  # a BOM: spreadsheets read the file as UTF-8
         writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: _inert(v) for k, v in row.items()} for row in rows)
@@ -534,6 +562,9 @@ def run_export(args: argparse.Namespace) -> int:
     file is checked before the database is read and written whole or not at all."""
     url = database_url(args.db)
     database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    if args.format == "xlsx" and not args.output:
+        print("error: --format xlsx writes a file: give it with -o FILE.xlsx", file=sys.stderr)
+        return EXIT_USAGE
     if args.output:
         problem = output_problem(Path(args.output), *filter(None, [database]))
         if problem:
@@ -552,6 +583,13 @@ def run_export(args: argparse.Namespace) -> int:
             [(unit_id, name)] = match
             print(f"export: unit {args.unit!r} → {name}", file=sys.stderr)
         rows = store.figure_rows(year=args.year, unit_id=unit_id)
+        if args.format == "xlsx":
+            from extract.sheets import write_xlsx
+
+            write_xlsx(Path(args.output), rows, EXPORT_FIELDS,
+                       store.document_rows(year=args.year), DOCUMENT_FIELDS)
+            print(f"export: {len(rows)} figures → {args.output}", file=sys.stderr)
+            return 0
     text = format_rows(rows, args.format)
     if args.output:
         write_atomically(Path(args.output), text)

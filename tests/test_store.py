@@ -240,3 +240,49 @@ def test_export_never_overwrites_the_database_and_neutralises_formulas(tmp_path,
     assert "'=HYPERLINK(\"http://x\") 3 đơn vị" in texts and "'- 1200 hội viên" in texts
     assert not any(t.startswith(("=", "+", "-", "@")) for r in rows for t in r.values())
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_spreadsheet_exports_have_types_a_bom_and_the_document_columns(tmp_path, capsys):
+    from datetime import date
+
+    import openpyxl
+
+    db = str(tmp_path / "bloc.db")
+    record = make_record("r.txt", "a" * 64, 2020)
+    record.sections[1].number = "3.10"
+    record.figures[0].text = "=1+1 đơn vị"
+    with Store(db) as store:
+        store.write_record(record)
+    csv_file, book_file = tmp_path / "figures.csv", tmp_path / "bloc.xlsx"
+    for fmt, out in (("csv", csv_file), ("xlsx", book_file)):
+        args = argparse.Namespace(db=db, format=fmt, year=None, unit=None, output=str(out))
+        assert store_mod.run_export(args) == 0
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")
+    with csv_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0])[:6] == ["document", "sha256", "bloc", "issuer", "number", "date"]
+    assert {(r["bloc"], r["issuer"], r["number"], r["date"]) for r in rows} == {
+        ("Khối thi đua các tổ chức hội", "Khối thi đua các tổ chức hội", "12/BC-KTĐ",
+         "2020-12-10")}
+    assert {r["section_title"] for r in rows if r["section"] == "3.10"} == {"Hội Nông dân"}
+
+    book = openpyxl.load_workbook(book_file)
+    assert book.sheetnames == ["figures", "documents"]
+    sheet = book["figures"]
+    header = [c.value for c in sheet[1]]
+    got = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert len(got) == 4
+    hoi_vien = next(r for r in got if r["measure"] == "hội viên")
+    assert hoi_vien["value"] == 1200 and isinstance(hoi_vien["value"], int)
+    assert isinstance(hoi_vien["confidence"], float) and hoi_vien["year"] == 2020
+    assert hoi_vien["section"] == "3.10"  # text, not the number 3.1
+    assert hoi_vien["date"].date() == date(2020, 12, 10)
+    formula = next(row for row in sheet.iter_rows(min_row=2)
+                   if row[header.index("text")].value == "=1+1 đơn vị")
+    assert formula[header.index("text")].data_type == "s"  # stored as text, not a formula
+    docs = book["documents"]
+    assert [c.value for c in docs[1]][:3] == ["document", "sha256", "bloc"]
+    assert [c.value for c in docs[2]][-1] == 4  # its figures
+    args = argparse.Namespace(db=db, format="xlsx", year=None, unit=None, output=None)
+    assert store_mod.run_export(args) == 2
+    assert "give it with -o" in capsys.readouterr().err
