@@ -34,7 +34,7 @@ import corpus  # noqa: E402
 from train_channel import _detokenize, _init_worker, _ocr_page, page_texts  # noqa: E402
 from train_lexicon import gzip_writer  # noqa: E402
 
-from extract.bench.confidence import KINDS, PAGES_FILE, Word, read_pages, reliability, \
+from extract.bench.confidence import KINDS, PAGES_FILE, ScoredWord, read_pages, reliability, \
     words_of  # noqa: E402
 from extract.repair import lm  # noqa: E402
 from extract.repair.calibration import CALIBRATION_FILE, IDENTITY, Calibration  # noqa: E402
@@ -73,7 +73,7 @@ def render(corpus_dir: Path, jobs: int) -> None:
     print(file=sys.stderr)
 
 
-def fit(words: list[Word]) -> Calibration:
+def fit(words: list[ScoredWord]) -> Calibration:
     """Step 3: a logistic model per kind (scikit-learn, lightly regularised)."""
     from sklearn.linear_model import LogisticRegression
 

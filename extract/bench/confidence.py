@@ -29,7 +29,7 @@ KINDS = ("eng", "stripped", "vie")
 
 
 @dataclass(frozen=True)
-class Word:
+class ScoredWord:
     """One repaired word of a held-out page: what calibration and its measures need."""
 
     kind: str
@@ -58,18 +58,18 @@ def page_input(page: dict, kind: str) -> list[str]:
     return page[kind]
 
 
-def _labelled(kind: str, page: int, read: list[Choice], truth: list[str]) -> list[Word]:
+def _labelled(kind: str, page: int, read: list[Choice], truth: list[str]) -> list[ScoredWord]:
     """The repaired words ``read`` (punctuation alone left out) labelled against the true
     words by a minimum-edit alignment of their syllables."""
     read = [c for c in read if _key(c.text)]
     wrong = {op.dest_pos for op in Levenshtein.editops([_key(w) for w in truth if _key(w)],
                                                        [_key(c.text) for c in read])
              if op.tag in ("replace", "insert")}
-    return [Word(kind, page, c.evidence, c.confidence, j not in wrong)
+    return [ScoredWord(kind, page, c.evidence, c.confidence, j not in wrong)
             for j, c in enumerate(read)]
 
 
-def words_of(pages: list[dict], kind: str, decoder: Decoder | None = None) -> list[Word]:
+def words_of(pages: list[dict], kind: str, decoder: Decoder | None = None) -> list[ScoredWord]:
     """Every repaired word of ``pages`` read as ``kind``, labelled right or wrong."""
     out = []
     for page in pages:
@@ -80,7 +80,7 @@ def words_of(pages: list[dict], kind: str, decoder: Decoder | None = None) -> li
     return out
 
 
-def seed_words(text: str, gold: list[tuple[int, str]]) -> list[Word]:
+def seed_words(text: str, gold: list[tuple[int, str]]) -> list[ScoredWord]:
     """The repaired words of the gold lines of a real archive text (repaired whole, as the
     ``repair`` command does), labelled line by line against the gold text."""
     pages = text_pages(text.replace("\f", "\n"))  # one page: lines as the file numbers them
@@ -90,7 +90,7 @@ def seed_words(text: str, gold: list[tuple[int, str]]) -> list[Word]:
             for w in _labelled(kind, 0, decoded[i], truth.split())]
 
 
-def _deciles(words: list[Word]) -> list[tuple[int, int, float, float]]:
+def _deciles(words: list[ScoredWord]) -> list[tuple[int, int, float, float]]:
     """(decile, words, mean confidence, share right) of each non-empty confidence decile."""
     out = []
     for b in range(10):
@@ -101,7 +101,7 @@ def _deciles(words: list[Word]) -> list[tuple[int, int, float, float]]:
     return out
 
 
-def measures(words: list[Word], flag: float = FLAG_BELOW) -> dict[str, float]:
+def measures(words: list[ScoredWord], flag: float = FLAG_BELOW) -> dict[str, float]:
     """Accuracy, expected calibration error (10 equal-width bins), and a doubtful flag's
     (confidence < ``flag``) share of wrong words caught and of all words flagged."""
     n = len(words) or 1
@@ -113,7 +113,7 @@ def measures(words: list[Word], flag: float = FLAG_BELOW) -> dict[str, float]:
             "sure_wrong": sum(w.confidence >= 0.9 for w in wrong)}
 
 
-def reliability(words: list[Word], title: str) -> str:
+def reliability(words: list[ScoredWord], title: str) -> str:
     """A reliability table by confidence decile, and the summary measures (the flag at
     ``FLAG_BELOW``, and at 0.5 for comparison)."""
     rows = [title, f"{'confidence':<12}{'words':>8}{'mean conf':>11}{'right':>9}"]

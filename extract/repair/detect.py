@@ -86,8 +86,9 @@ def detect_kind(lines: Iterable[str], lexicon: Lexicon) -> str:
     """``"eng"``, ``"stripped"`` or ``"vie"`` for a document's lines; ``"foreign"`` when
     enough of it is read to tell that it is not Vietnamese."""
     p = profile(lines, lexicon)
-    if p.words >= MIN_WORDS_TO_JUDGE and p.skeletal < MIN_SKELETAL or \
-            MIN_WORDS_SHORT <= p.words < MIN_WORDS_TO_JUDGE and p.skeletal < MIN_SKELETAL_SHORT:
+    long_enough = p.words >= MIN_WORDS_TO_JUDGE
+    if (long_enough and p.skeletal < MIN_SKELETAL) or \
+            (not long_enough and p.words >= MIN_WORDS_SHORT and p.skeletal < MIN_SKELETAL_SHORT):
         return FOREIGN
     if p.words and p.marked < MIN_MARKED:
         return "stripped"

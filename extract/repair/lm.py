@@ -152,8 +152,8 @@ def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     head = MAGIC + json.dumps(index).encode() + b"\n"
     head += b" " * (-len(head) % 8)
     body = bytearray(head)
-    for (_, _, _, at), array in zip(index, arrays.values()):
-        body[len(head) + at:] = np.ascontiguousarray(array).tobytes()
+    for array in arrays.values():  # laid out at the offsets of ``index``
+        body += np.ascontiguousarray(array).tobytes()
         body += b"\0" * (-len(body) % 8)
     partial = path.with_name(path.name + ".partial")  # a reader never sees half a model
     partial.write_bytes(lz4.frame.compress(bytes(body), compression_level=9))
