@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from extract.errors import (EXIT_CODES_HELP, EXIT_USAGE, NOT_SET_UP, DatabaseError,
-                            InputError, ModelError, shown)
+from extract.errors import (DOCUMENT_CODES, EXIT_CODES_HELP, EXIT_USAGE, NOT_SET_UP,
+                            DatabaseError, InputError, ModelError, exit_codes_help, shown)
 from extract.output import output_problem, write_atomically
 
 
@@ -28,6 +29,8 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
     doc = read_document(Path(args.input), lang=args.lang, workers=args.workers,
                         progress=not args.quiet)
+    if args.verbose:
+        _say(args)(_read_summary(doc))
     _write("\f".join(page.text for page in doc.pages) + "\n", args.output)
     return 0
 
@@ -38,12 +41,65 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return run_repair(args)
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from extract.pipeline import extract_record
+def _say(args: argparse.Namespace) -> Callable[[str], None]:
+    """A function that prints a message for the user on stderr (silent with -q)."""
+    return (lambda _m: None) if args.quiet else (
+        lambda message: print(f"{args.command}: {message}", file=sys.stderr))
 
-    record = extract_record(Path(args.input), lang=args.lang, workers=args.workers,
-                            progress=not args.quiet)
-    _write(record.to_json() + "\n", args.output)
+
+def _read_summary(document) -> str:  # noqa: ANN001 - a pipeline.ReadDocument
+    """One line on how a document was read: pages, method, Tesseract time, pages turned."""
+    turned = (f", pages turned upright: {document.rotated_pages}"
+              if document.rotated_pages else "")
+    pages = document.source.pages
+    return (f"{pages} page{'' if pages == 1 else 's'} ({document.source.method}), "
+            f"Tesseract {document.tesseract_seconds:.1f} s{turned}")
+
+
+def _read_repaired(args: argparse.Namespace):  # noqa: ANN202 - pipeline.read_repaired's
+    """Read and repair ``args.input``; with -v, say what was read and how it was repaired."""
+    import time
+
+    from extract.pipeline import read_repaired
+
+    start = time.monotonic()
+    document, pages, kind = read_repaired(Path(args.input), lang=args.lang,
+                                          workers=args.workers, progress=not args.quiet)
+    if args.verbose:
+        from extract.repair import FLAG_BELOW
+
+        words = [w for page in pages for line in page.lines for w in line.words]
+        changed = sum(w.ocr is not None and w.ocr != w.text for w in words)
+        doubtful = sum(w.confidence < FLAG_BELOW for w in words)
+        say = _say(args)
+        say(_read_summary(document))
+        say(f"text kind {kind}: {len(words)} words, {changed} repaired, {doubtful} doubtful "
+            f"(confidence < {FLAG_BELOW}); {time.monotonic() - start:.1f} s")
+    return document, pages
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extract.parse import parse
+
+    document, pages = _read_repaired(args)
+    if args.hocr:
+        from extract import hocr
+
+        write_atomically(Path(args.hocr), hocr.document(pages, Path(args.input).name))
+    _write(parse(pages, document.source).to_json() + "\n", args.output)
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from extract.searchable import searchable_pdf
+
+    document, pages = _read_repaired(args)
+    write_atomically(Path(args.output), searchable_pdf(
+        Path(args.input), document.source.kind, pages, _say(args)))
+    if args.hocr:
+        from extract import hocr
+
+        write_atomically(Path(args.hocr), hocr.document(pages, Path(args.input).name))
     return 0
 
 
@@ -101,23 +157,28 @@ def _version() -> str:
         return "not installed (run bash setup.sh)"
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, verbose: bool = True) -> None:
     p.add_argument("--lang", default="vie", help="Tesseract model(s) for OCR (default: vie)")
     p.add_argument("--workers", type=_workers, default=None,
                    help="processes for OCR (default: all cores)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no messages")
+    if verbose:
+        p.add_argument("-v", "--verbose", action="store_true",
+                       help="say how the document was read and repaired (pages, text kind, "
+                            "words changed and doubtful)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="cli.py", description=__doc__, epilog=EXIT_CODES_HELP, formatter_class=fmt)
+        description=__doc__, epilog=EXIT_CODES_HELP, formatter_class=fmt)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    one = exit_codes_help(DOCUMENT_CODES)
     p = sub.add_parser("ocr", help="print the text of a PDF, image or text file",
                        description="Print the text of INPUT: pages separated by a form feed, "
-                                   "lines kept. No repair.", epilog=EXIT_CODES_HELP,
+                                   "lines kept. No repair.", epilog=one,
                        formatter_class=fmt)
     p.add_argument("input", help="PDF, image (PNG, JPEG, TIFF) or text file")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -126,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("repair", help="repair garbled or diacritic-stripped Vietnamese text",
                        description="Print FILE repaired: exactly one output line per input "
-                                   "line.", epilog=EXIT_CODES_HELP, formatter_class=fmt)
+                                   "line.", epilog=one, formatter_class=fmt)
     p.add_argument("file", help="text file, or - for standard input")
     p.add_argument("--diff", action="store_true", help="show only what changed")
     p.add_argument("--json", action="store_true",
@@ -136,27 +197,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="records of one document as JSON (docs/records.md)",
                        description="Run ingest → OCR → repair → parse on INPUT and print "
-                                   "its records as one JSON document.", epilog=EXIT_CODES_HELP,
+                                   "its records as one JSON document.", epilog=one,
                        formatter_class=fmt)
     p.add_argument("input", help="PDF, image or OCR text file")
     p.add_argument("-o", "--output", help="write the JSON to this file")
+    p.add_argument("--hocr", metavar="FILE",
+                   help="also write the repaired words as hOCR (boxes, both confidences)")
     _common(p)
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("pdf", help="a searchable PDF: the pages as they are, repaired text",
+                       description="Write OUTPUT: every page of INPUT (a scanned PDF, with or "
+                                   "without an old text layer, or an image) as it looks, "
+                                   "with an invisible layer of the repaired Vietnamese "
+                                   "words at their places, so that search and copy give "
+                                   "correct text. An old garbled layer is replaced, a good "
+                                   "Vietnamese one kept; page images are not recompressed; "
+                                   "PDF/A-2b when it validates.", epilog=one,
+                       formatter_class=fmt)
+    p.add_argument("input", help="PDF or image (PNG, JPEG, multi-page TIFF)")
+    p.add_argument("-o", "--output", required=True, help="the searchable PDF to write")
+    p.add_argument("--hocr", metavar="FILE", help="also write the repaired words as hOCR")
+    _common(p)
+    p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser("batch", help="convert many documents into the bloc database",
                        description="Extract every PDF, image and text file under PATH "
                                    "(folders recursively, globs) into the database; resumable.",
-                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+                       epilog=exit_codes_help((0, 1, 2, 3, 10, 11, 130)), formatter_class=fmt)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--retry-failed", action="store_true",
                    help="extract again the documents that failed in an earlier run")
-    _common(p)
+    _common(p, verbose=False)
     p.set_defaults(func=cmd_batch)
 
+    database = exit_codes_help((0, 2, 10, 130))
     p = sub.add_parser("export", help="figures from the database, one row per figure",
-                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+                       epilog=database, formatter_class=fmt)
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
     p.add_argument("--format", choices=["csv", "json", "jsonl", "xlsx"], default="csv",
                    help="csv (UTF-8 with a BOM), json, jsonl, or xlsx (with -o: a sheet of "
@@ -167,12 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("units", help="canonical units with document and figure counts",
-                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+                       epilog=database, formatter_class=fmt)
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
     p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("bench", help="accuracy and speed on the bundled samples",
-                       epilog=EXIT_CODES_HELP, formatter_class=fmt)
+                       epilog=exit_codes_help((0, 2, 11, 130)), formatter_class=fmt)
     p.add_argument("--samples", default=str(Path(__file__).parent / "samples"))
     p.add_argument("--only", action="append",
                    choices=["ocr", "repair", "extract", "batch"],

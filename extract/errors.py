@@ -10,20 +10,31 @@ EXIT_FAILED_DOCUMENTS = 1  # batch: at least one document failed (each recorded 
 EXIT_USAGE = 2  # bad command line (argparse)
 NOT_SET_UP = 11  # a compiled part of the project is missing
 
-EXIT_CODES_HELP = """exit codes:
-  0  success
-  1  batch: one or more documents failed (see the summary and the database)
-  2  bad command line
-  3  input file not found or not readable
-  4  not a PDF, image or text file
-  5  corrupt or unreadable file
-  6  encrypted PDF
-  7  empty document (no pages, or no text)
-  8  image or page too large (decompression bomb guard)
-  9  text is not Vietnamese
- 10  database error
- 11  the project is not set up (run bash setup.sh), or a model file is missing or corrupt
-"""
+EXIT_CODES = {
+    0: "success",
+    1: "batch: one or more documents failed (see the summary and the database)",
+    2: "bad command line (or an output file that cannot be written)",
+    3: "input file not found or not readable",
+    4: "not a PDF, image or text file",
+    5: "corrupt or unreadable file",
+    6: "encrypted PDF",
+    7: "empty document (no pages, or no text)",
+    8: "image or page too large (decompression bomb guard)",
+    9: "text is not Vietnamese",
+    10: "database error",
+    11: "the project is not set up (run bash setup.sh), or a model file is missing or corrupt",
+    130: "interrupted (Ctrl-C)",
+}
+# The codes a command that reads one document can end with.
+DOCUMENT_CODES = (0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 130)
+
+
+def exit_codes_help(codes: tuple[int, ...] = tuple(EXIT_CODES)) -> str:
+    """The ``--help`` epilog listing ``codes`` with their meaning."""
+    return "exit codes:\n" + "".join(f"{code:>3}  {EXIT_CODES[code]}\n" for code in codes)
+
+
+EXIT_CODES_HELP = exit_codes_help()
 
 
 def shown(text: str) -> str:

@@ -17,11 +17,12 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pytesseract
 from PIL import Image
 
 from extract.errors import UnknownModel
-from extract.preprocess import deskew
+from extract.preprocess import deskew, level_matrix, map_boxes, turn_matrix
 from extract.text import Line, Page, Word, nfc
 
 DEFAULT_LANG = "vie"
@@ -119,21 +120,31 @@ def _orientation(path: str) -> tuple[int, float, float]:
 
 def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, number: int = 1) -> OcrResult:
     """Read one page image, levelled first (``extract.preprocess.deskew``) and turned
-    upright when OSD is confident it is rotated."""
+    upright when OSD is confident it is rotated; word boxes are given back in ``image``'s
+    own pixels, so that they land on the page as scanned."""
     _single_threaded()
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
         level, skew = deskew(image)
         path = _image_file(level, tmp)
         page, seconds = _read_lines(path, lang, number)
-        if mean_confidence(page) >= ROTATION_SUSPECT_CONFIDENCE:
-            return OcrResult(page, seconds, 0, skew)
-        rotate, confidence, osd_seconds = _orientation(path)
-        seconds += osd_seconds
-        if rotate == 0 or confidence < MIN_OSD_CONFIDENCE:
-            return OcrResult(page, seconds, 0, skew)
-        upright, upright_skew = deskew(image.rotate(-rotate, expand=True, fillcolor=255))
-        turned, turned_seconds = _read_lines(_image_file(upright, tmp), lang, number)
-        seconds += turned_seconds
-        if mean_confidence(turned) > mean_confidence(page):
-            return OcrResult(turned, seconds, rotate, upright_skew)
-        return OcrResult(page, seconds, 0, skew)
+        result = OcrResult(page, seconds, 0, skew)
+        if mean_confidence(page) < ROTATION_SUSPECT_CONFIDENCE:
+            rotate, confidence, osd_seconds = _orientation(path)
+            result.tesseract_seconds += osd_seconds
+            if rotate != 0 and confidence >= MIN_OSD_CONFIDENCE:
+                upright, upright_skew = deskew(image.rotate(-rotate, expand=True,
+                                                            fillcolor=255))
+                turned, turned_seconds = _read_lines(_image_file(upright, tmp), lang, number)
+                result.tesseract_seconds += turned_seconds
+                if mean_confidence(turned) > mean_confidence(page):
+                    result = OcrResult(turned, result.tesseract_seconds, rotate, upright_skew)
+    _boxes_on_source(result, image.size)
+    return result
+
+
+def _boxes_on_source(result: OcrResult, size: tuple[int, int]) -> None:
+    """Map the word boxes of ``result`` (in the pixels of the image Tesseract read: turned,
+    then levelled) back to the source image of ``size``."""
+    turned = (size[1], size[0]) if result.rotated % 180 else size
+    forward = level_matrix(turned, result.skew) @ turn_matrix(size, result.rotated)
+    map_boxes(result.page, np.linalg.inv(forward), size)

@@ -114,14 +114,23 @@ def _assemble(opened: ingest.Ingested, results: Iterator[OcrResult]) -> ReadDocu
                         [r.page.number for r in ocr if r.rotated])
 
 
-def extract_record(path: Path, lang: str = "vie", workers: int | None = None,
-                   progress: bool = True) -> Record:
-    """Read a document, repair its text and parse it into the records of docs/records.md."""
-    from extract.parse import parse
+def read_repaired(path: Path, lang: str = "vie", workers: int | None = None,
+                  progress: bool = True) -> tuple[ReadDocument, list[Page], str]:
+    """A document read (ingest + OCR), its pages repaired, and the kind of text the repair
+    found (``eng``, ``stripped``, ``vie``); EmptyInput when no page holds any text."""
     from extract.repair import document_kind, repair_pages
 
     document = read_document(path, lang, workers, progress)
     if not any(line.words for page in document.pages for line in page.lines):
         raise EmptyInput(path, "no text found on any page (blank scan?)")
     kind = document_kind(document.pages, path)
-    return parse(repair_pages(document.pages, kind), document.source)
+    return document, repair_pages(document.pages, kind), kind
+
+
+def extract_record(path: Path, lang: str = "vie", workers: int | None = None,
+                   progress: bool = True) -> Record:
+    """Read a document, repair its text and parse it into the records of docs/records.md."""
+    from extract.parse import parse
+
+    document, pages, _kind = read_repaired(path, lang, workers, progress)
+    return parse(pages, document.source)

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Word:
-    """One whitespace-delimited token with a confidence in [0, 1] and, from OCR, its box."""
+    """One whitespace-delimited token with a confidence in [0, 1] and, from OCR, its box on
+    the page image as ingest gave it (before levelling or turning)."""
 
     text: str
     confidence: float = 1.0
     box: tuple[int, int, int, int] | None = None  # left, top, width, height in pixels
+    ocr: str | None = None  # after repair: the word as read, and the reader's confidence
+    ocr_confidence: float | None = None
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Page:
     number: int
     lines: list[Line] = field(default_factory=list)
     method: str = "ocr"  # "ocr" | "text-layer" | "text"
+    size: tuple[int, int] | None = None  # OCR: the page image's pixels the boxes are in
 
     @property
     def text(self) -> str:

@@ -203,3 +203,34 @@ def test_a_file_name_with_control_characters_is_printed_on_one_visible_line(tmp_
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "\x1b" not in result.stderr
     assert lines[0].startswith("error: ") and "evil\\x1b[2J\\nname.pdf" in lines[0]
+
+
+def test_each_commands_help_lists_only_its_own_exit_codes():
+    export = run_cli("export", "--help").stdout
+    assert " 10  database error" in export
+    assert "not Vietnamese" not in export and "encrypted" not in export
+    ocr = run_cli("ocr", "--help").stdout
+    assert "  9  text is not Vietnamese" in ocr and "database" not in ocr
+    assert "batch: one or more documents failed" in run_cli("batch", "--help").stdout
+
+
+def test_verbose_says_how_the_document_was_read_and_quiet_says_nothing(tmp_path):
+    path = tmp_path / "archive.txt"
+    path.write_text("Lién hiép cdc héi Khoa hoc va Ky thuat tinh Bic Giang\n"
+                    "Bao cao tong ket cong tac thi dua khen thuong nam 2020 cua hoi\n",
+                    encoding="utf-8")
+    verbose = run_cli("extract", path, "-v")
+    assert verbose.returncode == 0, verbose.stderr
+    said = verbose.stderr.splitlines()
+    assert said[0].startswith("extract: 1 page (text)")
+    assert said[1].startswith("extract: text kind ") and " repaired, " in said[1]
+    assert int(said[1].split(" words, ")[1].split(" repaired")[0]) >= 5  # Lién→Liên …
+    assert run_cli("extract", path, "-q").stderr == ""
+
+
+def test_vn_extract_console_script_is_installed_beside_cli_py(tmp_path):
+    script = Path(sys.executable).with_name("vn-extract")
+    assert script.exists(), "pip install -e . installs the vn-extract console script"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                            cwd=tmp_path)  # from anywhere, not only the checkout
+    assert result.returncode == 0 and result.stdout.startswith("vn-extract ")

@@ -114,10 +114,23 @@ def test_multipage_tiff_keeps_page_order_with_two_workers(tmp_path, page_image,
 
 
 @pytest.mark.parametrize("angle", [90, 180])
-def test_rotated_page_is_turned_upright(page_image, angle):
-    result = ocr_image(page_image.rotate(angle, expand=True, fillcolor=255), "vie")
+def test_rotated_page_is_turned_upright_and_its_boxes_land_on_the_scan(page_image, angle):
+    upright = ocr_image(page_image, "vie").page
+    turned = page_image.rotate(angle, expand=True, fillcolor=255)
+    result = ocr_image(turned, "vie")
     assert reads(TRUTH, result.page.text)
     assert result.rotated in (angle, 360 - angle)
+    assert result.page.size == turned.size
+    # the boxes are on the page as scanned (sideways or upside down): turning them with
+    # the page gives the upright reading's boxes
+    width, height = page_image.size
+    back = {90: lambda x, y, w, h: (width - y - h, x, h, w),
+            180: lambda x, y, w, h: (width - x - w, height - y - h, w, h)}[angle]
+    first = result.page.lines[0].words
+    expected = [w.box for w in upright.lines[0].words]
+    assert len(first) == len(expected)
+    for word, box in zip(first, expected):
+        assert back(*word.box) == pytest.approx(box, abs=6)
 
 
 @pytest.mark.parametrize("angle", [-3.0, 2.5])

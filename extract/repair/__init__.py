@@ -124,7 +124,8 @@ def _following(lines: list[list[str]], i: int) -> list[str]:
 def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
     """The pages with every word repaired; same pages, same lines, same words per line.
 
-    A word's confidence becomes min(OCR confidence, repair confidence). Pages read from a
+    A word's confidence becomes min(OCR confidence, repair confidence); it keeps its OCR
+    reading and confidence beside (``Word.ocr``, ``Word.ocr_confidence``). Pages read from a
     PDF text layer are left alone unless the document looks garbled. ``kind`` overrides
     detection.
     """
@@ -137,10 +138,10 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
         if id(page) not in decoded:
             out.append(page)
             continue
-        lines = [Line([Word(c.text, min(w.confidence, c.confidence), w.box)
-                       for w, c in zip(line.words, choices)])
+        lines = [Line([Word(c.text, min(w.confidence, c.confidence), w.box, w.text,
+                            w.confidence) for w, c in zip(line.words, choices)])
                  for line, choices in zip(page.lines, decoded[id(page)])]
-        out.append(Page(page.number, lines, page.method))
+        out.append(Page(page.number, lines, page.method, page.size))
     return out
 
 
