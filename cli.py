@@ -254,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=exit_codes_help((0, 2, 11, 130)), formatter_class=fmt)
     p.add_argument("--samples", default=str(Path(__file__).parent / "samples"))
     p.add_argument("--only", action="append",
-                   choices=["ocr", "repair", "extract", "batch"],
+                   choices=["ocr", "repair", "extract", "pdf", "batch"],
                    help="run only these tables (repeatable)")
     p.add_argument("--quick", action="store_true", help="fewer samples and models")
     p.set_defaults(func=cmd_bench)

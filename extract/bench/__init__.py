@@ -1,6 +1,6 @@
 """``cli.py bench``: accuracy and speed of each stage on the bundled samples.
 
-One module per table (``ocr``, ``repair``, ``extract``, ``batch``), each exposing
+One module per table (``ocr``, ``repair``, ``extract``, ``pdf``, ``batch``), each exposing
 ``run(samples: Path, quick: bool) -> str`` that returns its table as text. Tables go to
 stdout (they are the data of this command), progress to stderr.
 """
@@ -11,7 +11,7 @@ import importlib
 import sys
 from pathlib import Path
 
-TABLES = ("ocr", "repair", "extract", "batch")
+TABLES = ("ocr", "repair", "extract", "pdf", "batch")
 
 
 def run_bench(args: argparse.Namespace) -> int:
