@@ -23,8 +23,17 @@ MARGIN_CM = 2.0
 LINE_SPACING = 1.3
 LEFT_COLUMN = 0.4  # share of the text width taken by the left column of a TAB line
 
-QUALITIES = ("clean300", "bw200", "jpeg", "blur")
-QUALITY_DPI = {"clean300": 300, "bw200": 200, "jpeg": 200, "blur": 300}
+QUALITIES = ("clean300", "bw200", "jpeg", "blur", "office")
+QUALITY_DPI = {"clean300": 300, "bw200": 200, "jpeg": 200, "blur": 300, "office": 200}
+# "office": what a tired office copier-scanner makes of an ordinary printed page. Each page
+# draws its own settings from these ranges (seeded), so the scans differ as a pile does.
+OFFICE_SKEW = 1.0  # degrees either way
+OFFICE_SHIFT_MM = 6.0  # the page lies off-centre on the glass by up to this, either way
+OFFICE_BLUR = (0.55, 0.9)  # gaussian sigma at 200 dpi, before the threshold
+OFFICE_THRESHOLD = (130, 170)  # global threshold: high spreads toner, low drops it out
+OFFICE_DROPOUT = (0.10, 0.25)  # how much ink the faded patches lose (0-1)
+OFFICE_DUST = 0.0006  # share of the page under dust specks
+OFFICE_HOLES = 0.002  # share of ink pixels lost as pinholes
 CLEAN_JPEG_QUALITY = 85
 ARCHIVE_JPEG_QUALITY = 30
 
@@ -138,7 +147,8 @@ def degrade(image: Image.Image, quality: str, seed: int) -> Image.Image:
     clean300: gray 300 dpi with faint specks; bw200: the common office scan (200 dpi, skew
     within ±1.5°, blur, salt-and-pepper, black and white); jpeg: gray 200 dpi, slight blur,
     JPEG quality 30 (the compressed bytes are kept in ``info["jpeg_bytes"]``); blur: gray
-    300 dpi, gaussian blur radius 1.2. The result's ``info["dpi"]`` is its real resolution.
+    300 dpi, gaussian blur radius 1.2; office: a tired office scanner's 200 dpi black and
+    white (``_office``). The result's ``info["dpi"]`` is its real resolution.
     """
     if quality not in QUALITY_DPI:
         raise ValueError(f"unknown scan quality {quality!r}; one of {', '.join(QUALITIES)}")
@@ -161,17 +171,46 @@ def degrade(image: Image.Image, quality: str, seed: int) -> Image.Image:
         page = Image.open(io.BytesIO(data))
         page.load()
         page.info["jpeg_bytes"] = data
+    elif quality == "office":
+        page = _office(image.convert("L"), rng)
     else:  # blur
         page = page.filter(ImageFilter.GaussianBlur(1.2))
     page.info["dpi"] = (dpi, dpi)
     return page
 
 
+def _office(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A 200 dpi black-and-white office scan of the clean page ``image``: off-centre and a
+    little askew on the glass, toner that spreads or drops out (a smooth field of faded
+    patches, then blur and one global threshold, as the scanner's), dust and pinholes."""
+    dpi = QUALITY_DPI["office"]
+    source = round(image.info.get("dpi", (300, 300))[0])
+    shift = [round(rng.uniform(-OFFICE_SHIFT_MM, OFFICE_SHIFT_MM) / 25.4 * source)
+             for _ in range(2)]
+    page = image.rotate(float(rng.uniform(-OFFICE_SKEW, OFFICE_SKEW)),
+                        resample=Image.Resampling.BICUBIC, translate=shift, fillcolor=255)
+    page = _at_dpi(page, dpi)
+    ink = 1.0 - np.asarray(page, dtype=np.float32) / 255.0
+    # faded patches: coarse noise, smoothed to blotches a few millimetres across
+    coarse = rng.random((max(2, page.height // 40), max(2, page.width // 40)))
+    field = np.asarray(Image.fromarray((coarse * 255).astype(np.uint8)).resize(
+        page.size, Image.Resampling.BICUBIC), dtype=np.float32) / 255.0
+    ink *= 1.0 - rng.uniform(*OFFICE_DROPOUT) * field
+    gray = Image.fromarray(((1.0 - ink) * 255).clip(0, 255).astype(np.uint8))
+    pixels = np.asarray(gray.filter(ImageFilter.GaussianBlur(rng.uniform(*OFFICE_BLUR))))
+    black = pixels < rng.uniform(*OFFICE_THRESHOLD)
+    black &= rng.random(black.shape) >= OFFICE_HOLES
+    dust = rng.random(black.shape) < OFFICE_DUST / 4
+    black |= dust | np.roll(dust, 1, 0) | np.roll(dust, 1, 1) | np.roll(dust, (1, 1), (0, 1))
+    return Image.fromarray(np.where(black, 0, 255).astype(np.uint8)).convert("1")
+
+
 def _page_bytes(image: Image.Image, quality: str) -> bytes:
-    """One page encoded for the PDF: CCITT G4 TIFF for bw200, gray JPEG otherwise."""
+    """One page encoded for the PDF: CCITT G4 TIFF for black and white (bw200, office),
+    gray JPEG otherwise."""
     dpi = QUALITY_DPI[quality]
     buffer = io.BytesIO()
-    if quality == "bw200":
+    if quality in ("bw200", "office"):
         image.convert("1").save(buffer, "TIFF", compression="group4", dpi=(dpi, dpi))
     elif quality == "jpeg" and "jpeg_bytes" in image.info:
         return image.info["jpeg_bytes"]

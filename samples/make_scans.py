@@ -2,11 +2,12 @@
 """Renders the sample texts into scanned PDFs and their "archive OCR" text.
 
 For every samples/texts/<id>.txt this writes samples/scans/<quality>/<id>.pdf for the
-qualities clean300, bw200 and jpeg (extract/synth.py), and samples/archive/<id>.txt: what
+qualities clean300, bw200, jpeg and office (extract/synth.py; office pages are typeset in a
+Times-like face at 11-13 pt, as offices print), and samples/archive/<id>.txt: what
 Tesseract's English model reads from the clean300 pages (pages joined by a form feed), which
 garbles Vietnamese the way the real archive OCR does. Deterministic; an output newer than
 its inputs (the text, this script, extract/synth.py) is left alone unless --force.
-bw200 scans and archive texts are committed; clean300 and jpeg scans (about 0.8 and 0.2 MB a
+bw200 and office scans and archive texts are committed; clean300 and jpeg scans (about 0.8 and 0.2 MB a
 page) are not, and setup.sh renders them (--only clean300 --only jpeg, a few seconds).
 Run: .venv/bin/python samples/make_scans.py [--force] [--only WHAT ...] [ID ...]
 """
@@ -25,7 +26,11 @@ sys.path.insert(0, str(ROOT.parent))
 from extract import synth  # noqa: E402
 from extract.text import nfc  # noqa: E402
 
-QUALITIES = ("clean300", "bw200", "jpeg")
+QUALITIES = ("clean300", "bw200", "jpeg", "office")
+# office scans are of pages printed as offices print them: a Times-like face at 11-13 pt,
+# one per sample (seeded), whatever the sample's own typeface
+OFFICE_FONTS = ("Tinos", "Liberation Serif", "TeX Gyre Termes")
+OFFICE_SIZES = (13.0, 12.0, 11.0)
 DEFAULT_FONT = ("Liberation Serif", 13.0)
 FONTS = {  # a few samples in other typefaces, sized so that their lines fit as on paper
     "thaibinh_2022_hoi_ccb": ("DejaVu Serif", 11.0),
@@ -96,6 +101,31 @@ def archive_ocr(images: list) -> str:
                      for image in images)
 
 
+def render(text: Path, font: str, size: float) -> list:
+    """The clean 300 dpi pages of a sample text, typeset in ``font`` at ``size`` pt."""
+    pages = []
+    for number, lines in enumerate(text_pages(text), 1):
+        shown, bold, centred = typeset(lines, number == 1)
+        pages.append(synth.render_page(shown, font=font, size_pt=size, bold_lines=bold,
+                                       centred_lines=centred))
+    return pages
+
+
+def office_pages(sample: str, text: Path) -> list:
+    """The sample printed as an office prints it: a Times-like face and a size from
+    OFFICE_FONTS and OFFICE_SIZES picked by the sample's seed (a smaller size when its
+    pages do not fit at that one)."""
+    seed = page_seed(sample, 0)
+    font = OFFICE_FONTS[seed % len(OFFICE_FONTS)]
+    sizes = OFFICE_SIZES[(seed // len(OFFICE_FONTS)) % len(OFFICE_SIZES):]
+    for size in sizes:
+        try:
+            return render(text, font, size)
+        except ValueError:  # too many lines for a page at this size
+            continue
+    raise ValueError(f"{sample}: its pages do not fit at {sizes[-1]} pt")
+
+
 def make(sample: str, force: bool, wanted: set[str]) -> None:
     """The wanted scans (qualities, "archive") of one sample."""
     text = ROOT / "texts" / f"{sample}.txt"
@@ -107,13 +137,12 @@ def make(sample: str, force: bool, wanted: set[str]) -> None:
     if not todo and not need_archive:
         print(f"{sample}: up to date", file=sys.stderr)
         return
-    font, size = FONTS.get(sample, DEFAULT_FONT)
-    pages = []
-    for number, lines in enumerate(text_pages(text), 1):
-        shown, bold, centred = typeset(lines, number == 1)
-        pages.append(synth.render_page(shown, font=font, size_pt=size, bold_lines=bold,
-                                       centred_lines=centred))
+    printed = {"office": office_pages(sample, text)} if "office" in todo else {}
+    if set(todo) - {"office"} or need_archive:
+        font, size = FONTS.get(sample, DEFAULT_FONT)
+        printed["own"] = render(text, font, size)
     for quality in sorted(set(todo) | ({"clean300"} if need_archive else set())):
+        pages = printed["office" if quality == "office" else "own"]
         scans = [synth.degrade(page, quality, page_seed(sample, n))
                  for n, page in enumerate(pages, 1)]
         if quality in todo:

@@ -69,6 +69,22 @@ def test_bw200_is_black_and_white_at_200_dpi_and_skewed_by_seed():
     assert synth.degrade(page, "bw200", seed=2).tobytes() != first.tobytes()
 
 
+def test_office_is_a_tired_black_and_white_200_dpi_scan_that_tesseract_still_reads():
+    page = synth.render_page(LINES, font="Tinos", size_pt=12)
+    scans = [synth.degrade(page, "office", seed=n) for n in range(3)]
+    assert all(s.mode == "1" and s.info["dpi"] == (200, 200) for s in scans)
+    assert scans[0].tobytes() == synth.degrade(page, "office", seed=0).tobytes()
+    # off-centre on the glass: the ink starts at another place on each scan
+    assert len({ink_box(s)[:2] for s in scans}) == 3
+    # dust on the glass: specks where the page has no text
+    blank = np.asarray(scans[0].convert("L"))[scans[0].height // 2:] < 128
+    assert 0 < blank.mean() < 0.002
+    band = [s.crop((0, 0, s.width, round(s.height * 0.22))) for s in scans]
+    accuracy = [syllable_accuracy("\n".join(LINES), pytesseract.image_to_string(b, lang="vie"))
+                for b in band]
+    assert min(accuracy) >= 0.75 and max(accuracy) < 1.0  # hard, not hopeless
+
+
 @pytest.mark.parametrize("quality", ["clean300", "jpeg", "blur"])
 def test_gray_qualities_keep_their_resolution(quality):
     page = synth.render_page(LINES[:1])
@@ -81,6 +97,7 @@ def test_gray_qualities_keep_their_resolution(quality):
 
 
 @pytest.mark.parametrize("quality,filters", [("bw200", "/CCITTFaxDecode"),
+                                             ("office", "/CCITTFaxDecode"),
                                              ("clean300", "/DCTDecode"),
                                              ("jpeg", "/DCTDecode")])
 def test_pdf_has_every_page_at_its_real_dpi(tmp_path, quality, filters):
@@ -164,6 +181,8 @@ def test_truth_matches_its_text(sample):
 def test_committed_scan_and_archive_have_every_page(sample):
     with pikepdf.open(SAMPLES / "scans" / "bw200" / f"{sample}.pdf") as pdf:
         pages = len(pdf.pages)
+    with pikepdf.open(SAMPLES / "scans" / "office" / f"{sample}.pdf") as pdf:
+        assert len(pdf.pages) == pages
     raw = (SAMPLES / "texts" / f"{sample}.txt").read_text(encoding="utf-8")
     assert pages == raw.count("\f") + 1
     archive = (SAMPLES / "archive" / f"{sample}.txt").read_text(encoding="utf-8")
