@@ -3,9 +3,11 @@ and on real archive OCR.
 
 Three inputs per sample text (``samples/texts/<id>.txt``, TAB read as a space, is the
 truth): (a) its English-model OCR ``samples/archive/<id>.txt`` (seed style), (b) the text
-with its diacritics stripped, (c) the Vietnamese OCR of its 200 dpi black-and-white scan
-``samples/scans/bw200/<id>.pdf`` (cached in the temp dir by file hash). Syllable accuracy
-and CER (``extract.metrics``) are pooled over the samples. A row for the real archive seed
+with its diacritics stripped, (c)-(e) the Vietnamese OCR of its scans
+``samples/scans/<quality>/<id>.pdf`` at bw200, office and clean300 (cached in the temp dir
+by file hash), each repaired as one document and scored page by page, with the number of
+pages the repair made worse. Syllable accuracy and CER (``extract.metrics``) are pooled
+over the samples. A row for the real archive seed
 000 scores the whole file's repair on the 213 lines of ``../shared/dev/seed000_gold.tsv``
 (lower-cased; skipped with a note where that file is absent). Repair speed is syllables
 (words) per CPU second on one core, of the whole repair in a fresh process (cold, then warm
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extract.bench import confidence
-from extract.bench.samples import read_cached, truth_text
+from extract.bench.samples import read_cached, truth_pages, truth_text
 from extract.metrics import cer, syllable_accuracy, syllables
 from extract.text import nfc, strip_diacritics
 
@@ -55,9 +57,9 @@ def ours(text: str) -> str:
 
 
 def vie_ocr(pdf: Path) -> str:
-    """Tesseract ``vie`` text of a scanned PDF, pages joined by newlines (cached)."""
+    """Tesseract ``vie`` text of a scanned PDF, pages joined by form feeds (cached)."""
     _, pages, _ = read_cached(pdf)
-    return "\n".join(page.text for page in pages)
+    return "\f".join(page.text for page in pages)
 
 
 def _pooled(pairs: list[tuple[str, str]]) -> tuple[float, float]:
@@ -69,21 +71,36 @@ def _pooled(pairs: list[tuple[str, str]]) -> tuple[float, float]:
     return acc, err
 
 
+# Vietnamese OCR of these scan qualities is repaired and scored page by page
+VIE_QUALITIES = ("bw200", "office", "clean300")
+
+
 def _inputs(samples: Path, ids: list[str], quick: bool
             ) -> dict[str, list[tuple[str, str]]]:
-    """(truth, input) pairs per input kind; a kind whose files are missing has none."""
-    sets: dict[str, list[tuple[str, str]]] = {"eng": [], "stripped": [], "vie": []}
+    """(truth, input) pairs per input kind; a kind whose files are missing has none. The
+    Vietnamese OCR of a scan is one document (pages split by form feeds) whose truth is
+    its pages likewise."""
+    sets: dict[str, list[tuple[str, str]]] = {"eng": [], "stripped": [],
+                                              **{q: [] for q in VIE_QUALITIES}}
     for doc in ids:
         truth = truth_text(samples / "texts" / f"{doc}.txt")
         archive = samples / "archive" / f"{doc}.txt"
         if archive.exists():
             sets["eng"].append((truth, nfc(archive.read_text(encoding="utf-8"))))
         sets["stripped"].append((truth, strip_diacritics(truth)))
-        scan = samples / "scans" / "bw200" / f"{doc}.pdf"
-        if scan.exists() and not quick:
-            print(f"bench repair: vie OCR of {scan.name} …", file=sys.stderr)
-            sets["vie"].append((truth, vie_ocr(scan)))
+        for quality in VIE_QUALITIES:
+            scan = samples / "scans" / quality / f"{doc}.pdf"
+            if scan.exists() and not quick:
+                print(f"bench repair: vie OCR of {quality}/{scan.name} …", file=sys.stderr)
+                pages = "\f".join(truth_pages(samples / "texts" / f"{doc}.txt"))
+                sets[quality].append((pages, vie_ocr(scan)))
     return sets
+
+
+def _pages(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Documents of (truth, text) split into their pages' pairs (at form feeds)."""
+    return [page for truth, text in pairs for page in zip(truth.split("\f"),
+                                                          text.split("\f"))]
 
 
 def _speed(texts: list[str]) -> tuple[float, float, float]:
@@ -142,7 +159,8 @@ def run(samples: Path, quick: bool) -> str:
     systems: list[tuple[str, Callable[[str], str]]] = [
         ("raw", lambda t: t), ("pyvi add_accents", pyvi_accents), ("ours", ours)]
     labels = {"eng": "(a) eng OCR (archive)", "stripped": "(b) diacritics stripped",
-              "vie": "(c) vie OCR bw200"}
+              "bw200": "(c) vie OCR bw200", "office": "(d) vie OCR office",
+              "clean300": "(e) vie OCR clean300"}
     rows = [f"Repair — syllable accuracy / CER on {len(ids)} sample(s): {', '.join(ids)}",
             f"{'input':<26}{'syllables':>10}" + "".join(f"{name:>26}" for name, _ in systems)]
     for kind, pairs in sets.items():
@@ -151,10 +169,18 @@ def run(samples: Path, quick: bool) -> str:
             continue
         n = sum(len(syllables(t)) for t, _ in pairs)
         cells = []
+        outputs = {}
         for name, fn in systems:
-            acc, err = _pooled([(t, fn(x)) for t, x in pairs])
+            outputs[name] = [(t, fn(x)) for t, x in pairs]
+            acc, err = _pooled(_pages(outputs[name]) if kind in VIE_QUALITIES
+                               else outputs[name])
             cells.append(f"{acc * 100:8.2f} % / {err * 100:6.2f} %")
         rows.append(f"{labels[kind]:<26}{n:>10}" + "".join(f"{c:>26}" for c in cells))
+        if kind in VIE_QUALITIES:
+            before, after = _pages(outputs["raw"]), _pages(outputs["ours"])
+            lowered = sum(syllable_accuracy(t, a) < syllable_accuracy(t, b) - 1e-9
+                          for (t, b), (_, a) in zip(before, after))
+            rows.append(f"{'':<26}{'':>10}   repair lowers {lowered} of {len(before)} pages")
     rows.append(_seed_row(samples / "seeds" / SEED_TEXT, systems))
     timed = [x for kind in ("eng", "stripped") for _, x in sets[kind]]
     cold, warm, _ = _speed(timed)
