@@ -146,6 +146,17 @@ def test_digits_standing_for_letters_are_repaired():
     assert " là văn bản có hiệu lực" in out, out
 
 
+@pytest.mark.parametrize("kind", ["vie", "eng"])
+def test_numbers_with_digits_read_as_letters_are_numbers_again(kind):
+    # a Times 1 read as I or l, a 0 as O: the numerals of a poor scan (lines written here)
+    out = repair_text("Năm 2021 kết nạp I24 hội viên mới, thành lập 2l chi hội và 1O câu lạc bộ;"
+                      "\nphòng chống dịch Covid-I9 theo Kế hoạch số I5/KH", kind=kind)
+    assert "kết nạp 124 hội viên mới, thành lập 21 chi hội và 10 câu lạc bộ" in out, out
+    assert "dịch Covid-19 theo Kế hoạch số 15/KH" in out, out
+    # a Roman numeral, a word and a code stay as they are
+    assert repair_text("II. Kết quả đạt được của HĐND", kind=kind) == "II. Kết quả đạt được của HĐND"
+
+
 def test_symbols_read_for_letters_stay_inside_the_word():
     # & or @ ending a word is an English model's reading of ơ, ở …: the word is repaired
     # whole, no stray symbol is left; an abbreviation with & is kept (lines written here)

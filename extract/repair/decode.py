@@ -119,6 +119,10 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
+# A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
+# OCR's commonest confusion in numerals; at least half of it must be digits.
+_DIGIT_LOOKALIKES = str.maketrans("IlÌÍ|Oo", "1111100")
+_MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|Oo]{2,}")
 _LETTER = regex.compile(r"\p{L}")
 
 
@@ -210,6 +214,10 @@ class Decoder:
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1:
             return (Option(None, lm.id(piece), 0.0),)
+        if _MISREAD_NUMBER.fullmatch(piece) and 2 * len(_DIGIT.findall(piece)) >= len(piece):
+            # the number it was, or the piece as written, at the cost of any odd piece
+            return (Option(piece.translate(_DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
+                    Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
         low = piece.lower()
         abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
         if abbreviation and (kind == "vie" or not low.isalpha()):
