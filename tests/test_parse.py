@@ -160,6 +160,17 @@ def test_figures_values_measures_qualifiers() -> None:
     assert all(f.confidence == 0.9 and f.line == 4 for f in record.units[0].figures)
 
 
+def test_a_label_before_its_number_is_the_measure() -> None:
+    # a list of labels and counts (lines written here): the label is the measure
+    record = _parse_text(
+        "HỘI NÔNG DÂN\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Cán bộ cơ quan: Tiến sĩ 02; Cao đẳng 05, Sơ cấp 1 (bảo vệ).\n"
+        "Kết quả năm 2024; tổng số 12; Điều 5, khoản 3; đạt 40.")
+    figures = [(f.value, f.measure, f.text) for f in record.units[0].figures]
+    assert figures == [(2, "Tiến sĩ", "Tiến sĩ 02"), (5, "Cao đẳng", "Cao đẳng 05, Sơ cấp 1 (bảo vệ)"),
+                       (1, "Sơ cấp", "Cao đẳng 05, Sơ cấp 1 (bảo vệ)")]
+
+
 def test_not_figures() -> None:
     record = _parse_text(
         "HỘI LUẬT GIA\nBÁO CÁO\nTổng kết năm 2024\n"

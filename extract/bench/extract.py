@@ -7,8 +7,10 @@ the last two end to end (ingest → OCR → repair → parse). Units and section
 precision / recall / F1 under the matching rule of docs/records.md, number / date / place
 right, and seconds per document. OCR output is cached by file hash in a temporary folder so
 a re-run measures the parser, not Tesseract again (the seconds shown then are the first
-run's OCR time plus this run's repair and parse). The seeds show units and groups found,
-and how many of their figures rank below 0.5 confidence.
+run's OCR time plus this run's repair and parse). Seed 000, real archive OCR, is scored
+the same way against its ground-truth records (``../shared/dev/seed000_records.json``:
+measured, never learned from). The seeds show units and groups found, and how many of their
+figures rank below 0.5 confidence.
 """
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ from extract.records import Record, Source
 from extract.bench.samples import read_cached, truth_pages
 from extract.text import Page, fold
 
+ROOT = Path(__file__).resolve().parents[2]
+# Real archive OCR with its ground-truth records (a development set kept outside the project)
+SEED_RECORDS = ROOT.parent / "shared" / "dev" / "seed000_records.json"
+SEED_TEXT = "000_40ab5f580a2dc66f.txt"
+_PART_NUMBERS = {"nhất": "1", "hai": "2", "ba": "3", "tư": "4", "năm": "5"}
 # Two unit names are the same unit when their keys match at least this well (0–100).
 SAME_UNIT = 90
 # Seed figures under this confidence are counted apart: the ones a user filtering would drop.
@@ -141,6 +148,20 @@ def _inputs(samples: Path, sample: str, quick: bool) -> list[tuple[str, Path]]:
     return out
 
 
+def seed_truth(path: Path = SEED_RECORDS) -> dict:
+    """The seed's ground-truth records in ``Record.to_dict``'s shape: figures' ``unit`` is
+    the contract's ``measure``, "Phần thứ nhất" is section "1" (docs/records.md)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for unit in data["units"]:
+        unit["figures"] = [{**f, "measure": f["unit"]} for f in unit["figures"]]
+    for section in data["sections"]:
+        words = (section["number"] or "").split()
+        if words[:2] == ["Phần", "thứ"] and len(words) == 3:
+            section["number"] = _PART_NUMBERS.get(words[2], section["number"])
+    data.setdefault("figures", [])
+    return data
+
+
 def _row(sample: str, label: str, s: Score, seconds: float) -> str:
     yes = {True: "yes", False: "no"}
     return (f"{sample:<26} {label:<16} {s.units_found:>3}/{s.units_true:<3} "
@@ -169,6 +190,13 @@ def run(samples: Path, quick: bool) -> str:
             record, seconds = extract_cached(path)
             out.append(_row(sample, label, score(record.to_dict(), truth), seconds))
     seeds = samples / "seeds"
+    seed = seeds / SEED_TEXT
+    if SEED_RECORDS.exists() and seed.exists():
+        record, seconds = extract_cached(seed)
+        out.append(_row("seed 000 (real archive)", "eng OCR", score(record.to_dict(),
+                                                                   seed_truth()), seconds))
+    else:
+        out.append(f"seed 000 (real archive): skipped, {SEED_RECORDS} not found")
     if seeds.is_dir():
         out.append("")
         out.append("seeds (English-model OCR of real reports): units and groups found")

@@ -84,19 +84,47 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if before and _DOCUMENT_CODE.fullmatch(before[-1]):  # "Nghị quyết số 27-NQ/TW 7"
             continue
         measure, measure_end = _measure(lines, i, m.end())
+        span = (m.end(), measure_end)
+        if not measure:  # a list of labels and counts: "Thạc sĩ 06; Đại học 03"
+            measure, label_start = _label(text, m)
+            span = (label_start, m.start())
         if _is_year(m[0]) and measure[:1].isupper():  # "năm 2020 Liên hiệp hội …"
             continue
         if not measure or _not_a_quantity(measure, lines, i, m.end()):
             continue
         confidence = min([_confidence(dl, starts, m.start(), m.end())]
-                         + ([_confidence(dl, starts, m.end(), measure_end)]
-                            if measure_end > m.end() else []))
+                         + ([_confidence(dl, starts, *span)] if span[1] > span[0] else []))
         confidence *= _plausible_share(measure)
         if _is_year(m[0]):  # "2020 tranh": as likely a year as a count written without a dot
             confidence *= YEAR_LIKE_FACTOR
         figures.append(Figure(value, measure, clause(text, m.start()), dl.page, dl.line,
                               round(confidence, 3), _qualifier(prev2, prev)))
     return figures
+
+
+# A label's list item starts after one of these marks (or at the line start) and its
+# number ends the item: the next character is one of LABEL_ENDS (or the line ends).
+LABEL_STARTS = ";:,("
+LABEL_ENDS = ";,.()"
+MAX_LABEL_WORDS = 3
+NOT_LABELS = FUNCTION_WORDS | IDENTIFIER_WORDS | frozenset(q.split()[0] for q in QUALIFIERS)
+
+
+def _label(text: str, m: regex.Match) -> tuple[str, int]:
+    """The label a number follows when it ends a list item (``Thạc sĩ 06;``, ``Đại học
+    03,``), and where the label starts; ("", 0) when the words before it are not one: more
+    than MAX_LABEL_WORDS, not all Vietnamese words, or a function, identifier or qualifier
+    word among them."""
+    after = text[m.end():].lstrip()
+    if after and after[0] not in LABEL_ENDS:
+        return "", 0
+    before = text[:m.start()]
+    start = max(before.rfind(mark) for mark in LABEL_STARTS) + 1
+    words = before[start:].split()
+    if not 0 < len(words) <= MAX_LABEL_WORDS or not all(
+            w.isalpha() and is_plausible(w) and w.lower() not in NOT_LABELS for w in words):
+        return "", 0
+    return " ".join(words), start + len(before[start:]) - len(before[start:].lstrip())
 
 
 def clause(line: str, column: int) -> str:
