@@ -147,14 +147,22 @@ def _workers(text: str) -> int:
     return value
 
 
-def _version() -> str:
-    """The installed project's version (``pip install -e .`` records it)."""
-    from importlib.metadata import PackageNotFoundError, version
+class _Version(argparse.Action):
+    """``--version``: the installed project's version (``pip install -e .`` records it),
+    looked up only when asked (importlib.metadata costs every other run 35 ms)."""
 
-    try:
-        return version("vn-report-extract")
-    except PackageNotFoundError:
-        return "not installed (run bash setup.sh)"
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("vn-report-extract")
+        except PackageNotFoundError:
+            found = "not installed (run bash setup.sh)"
+        print(f"{parser.prog} {found}")
+        parser.exit()
 
 
 def _common(p: argparse.ArgumentParser, verbose: bool = True) -> None:
@@ -172,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         description=__doc__, epilog=EXIT_CODES_HELP, formatter_class=fmt)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     one = exit_codes_help(DOCUMENT_CODES)
