@@ -7,11 +7,12 @@ progress and messages go to stderr. A user error is one line on stderr and a non
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
-from extract.errors import (EXIT_CODES_HELP, EXIT_USAGE, NOT_SET_UP, DatabaseError,
-                            InputError, ModelError, shown)
+from extract.errors import (EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, NOT_SET_UP,
+                            DatabaseError, InputError, ModelError, Terminated, shown)
 from extract.output import output_problem, write_atomically
 
 
@@ -191,8 +192,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """Ctrl-C or SIGTERM: raise KeyboardInterrupt (Terminated for SIGTERM) once; the ones
+    after are ignored, so that the cleanup the first started (workers stopped, summary
+    printed, temporary files removed) is never cut short by a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _run(args)
+    finally:
+        for sig, handler in previous.items():
+            if signal.getsignal(sig) is _stop:  # after a signal the next ones stay ignored
+                signal.signal(sig, handler)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; a user error becomes one ``error:`` line and its exit code."""
     output = getattr(args, "output", None)
     if output and args.command != "export":  # export also guards its database
         source = getattr(args, "input", None) or getattr(args, "file", None)
@@ -212,12 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         print("error: the repair stage's compiled search is not built; run bash setup.sh "
               "(or pip install -e .) in the checkout", file=sys.stderr)
         return NOT_SET_UP
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (Terminated)
         print("interrupted", file=sys.stderr)
-        return 130
+        return getattr(err, "exit_code", EXIT_INTERRUPTED)
     except BrokenPipeError:
         return 0
-
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ already parallelise over documents (the batch).
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,8 +41,20 @@ def ocr_page(job: ingest.PageImage, lang: str) -> OcrResult:
     return ocr_image(ingest.load_page_image(job), lang, job.number)
 
 
-def _worker_init() -> None:
-    """Each worker's Tesseract uses a single thread."""
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent exits
+
+
+def init_worker(parent: int) -> None:
+    """Set up a pool's worker process (``parent``: the pool owner's pid). It dies with its
+    parent, however that ends (Linux sends it SIGKILL; if the parent is gone already, it
+    exits now), leaves Ctrl-C and SIGTERM to the parent, which stops it, and its
+    Tesseract uses a single thread."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
@@ -74,7 +88,7 @@ def _finished(jobs: list[ingest.PageImage], lang: str,
         for index, job in enumerate(jobs):
             yield index, ocr_page(job, lang)
         return
-    with ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(ocr_page, job, lang): i for i, job in enumerate(jobs)}
         try:
             for future in as_completed(futures):

@@ -107,6 +107,34 @@ def test_collect_folders_globs_and_missing(tmp_path):
         batch.collect([str(tmp_path / "*.pdf")])
 
 
+def test_collect_keeps_links_that_lead_nowhere_and_reports_unreadable_folders(
+        tmp_path, monkeypatch, capsys):
+    docs = tmp_path / "docs"
+    write_reports(docs / "sub", 1)
+    (docs / "loop.txt").symlink_to(docs / "loop.txt")
+    (docs / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    (docs / "up").symlink_to(docs)  # a linked folder: not followed, no cycle
+    (docs / "locked").mkdir()
+    scandir = os.scandir
+
+    def denied(path="."):  # what a folder without read permission does (we may be root)
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    found = batch.collect([str(docs)])
+    assert [p.relative_to(docs.resolve()) if p.exists() else p for p in found] == [
+        docs / "gone.pdf", docs / "loop.txt", Path("sub/report_00.txt")]
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: {docs / 'locked'}: cannot read this folder (Permission denied); "
+        "its files are skipped"]
+    gone, loop, good = map(batch.hash_file, found)
+    assert gone.error.startswith("dangling symbolic link (to ") and gone.sha256 is None
+    assert loop.error.startswith("symbolic link loop") and loop.sha256 is None
+    assert good.error is None and good.sha256
+
+
 def make_bad_files(folder: Path) -> None:
     """An empty file, a corrupt PDF, an encrypted PDF and a binary that is no document."""
     import pikepdf
