@@ -24,6 +24,7 @@ import glob
 import hashlib
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -216,10 +217,16 @@ def _worker_init(parent: int, scratch: str) -> None:
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the worker processes now (their own page
-    workers die with them): SIGTERM, then SIGKILL for any still alive after STOP_SECONDS."""
+    """Cancel what has not started and end the worker processes now: first what they
+    started (page workers, Tesseract, which would otherwise finish their page), then them:
+    SIGTERM, and SIGKILL for any still alive after STOP_SECONDS."""
     processes = list((pool._processes or {}).values())  # shutdown() forgets them
     pool.shutdown(wait=False, cancel_futures=True)
+    for pid in (kid for proc in processes for kid in _descendants(proc.pid)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     for proc in processes:
         proc.terminate()
     deadline = time.monotonic() + STOP_SECONDS
@@ -228,6 +235,22 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children, theirs, and so on (from Linux's /proc; none
+    where it has no such list)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            kids = [int(kid) for task in os.listdir(f"/proc/{parent}/task")
+                    for kid in Path(f"/proc/{parent}/task/{task}/children").read_text().split()]
+        except OSError:
+            kids = []
+        found += kids
+        todo += kids
+    return found
 
 
 def _alive(pid: int) -> bool:

@@ -365,3 +365,81 @@ def test_odd_files_are_one_line_each_and_never_stop_the_batch(tmp_path, page_ima
     assert "unreadable image" in reasons["cut.png"]
     assert "2 done, 0 skipped, 9 failed" in err
     assert stored(db) == (11, 11, 9)
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory) -> Path:
+    """A folder with one 2-page image-only PDF, each page 30 lines: Tesseract takes a few
+    seconds on each, so that a signal finds it at work."""
+    from extract.synth import degrade, pages_to_pdf, render_page
+
+    folder = tmp_path_factory.mktemp("scans")
+    lines = [f"Hội có {100 + i} chi hội với {i}.234 hội viên, đạt {90 + i % 9}% kế hoạch năm."
+             for i in range(30)]
+    pages = [degrade(render_page(lines), "clean300", seed=n) for n in range(2)]
+    pages_to_pdf(pages, folder / "scan.pdf", "clean300")
+    return folder
+
+
+def wait_for_tesseract(proc: subprocess.Popen, timeout: float = 60) -> list[psutil.Process]:
+    """The batch's descendants once a page worker's Tesseract is running among them (not
+    the batch's own ``tesseract --list-langs``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = psutil.Process(proc.pid).children(recursive=True)
+        if any(_name(k) == "tesseract" and _ppid(k) != proc.pid for k in kids):
+            return kids
+        time.sleep(0.02)
+    raise AssertionError("no Tesseract started")
+
+
+def _name(proc: psutil.Process) -> str:
+    try:
+        return proc.name()
+    except psutil.NoSuchProcess:
+        return ""
+
+
+def _ppid(proc: psutil.Process) -> int | None:
+    try:
+        return proc.ppid()
+    except psutil.NoSuchProcess:
+        return None
+
+
+def test_sigterm_during_ocr_ends_page_workers_and_tesseract_too(scans, tmp_path):
+    db_file = tmp_path / "bloc.db"
+    proc = start(scans, str(db_file))  # one document: its pages read by a pool of 2
+    try:
+        kids = wait_for_tesseract(proc)
+        assert len(kids) >= 3  # the batch worker, its page workers, their Tesseracts
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        took = time.monotonic() - sent
+        still = gone_within(kids, 0.1)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 143, err
+    assert took < STOP_SECONDS and still == [], (took, still)
+    assert "batch: 0 done, 0 skipped, 0 failed" in err and "Traceback" not in err
+    assert scratch_of(proc.pid) == []
+
+
+def test_kill_9_during_ocr_kills_the_page_workers(scans, tmp_path):
+    db_file = tmp_path / "bloc.db"
+    proc = start(scans, str(db_file))
+    try:
+        kids = wait_for_tesseract(proc)
+        proc.kill()
+        proc.communicate()
+        pythons = [k for k in kids if _name(k) != "tesseract"]
+        assert len(pythons) >= 2 and gone_within(pythons, STOP_SECONDS) == []
+        # a Tesseract already running ends with its page (it cannot be told to stop)
+        assert gone_within(kids, 30) == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert batch_cli(str(scans), "--db", str(db_file), "--workers", "2") == 0
+    assert stored(str(db_file)) == (1, 1, 0)
