@@ -42,7 +42,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (ArgumentError, DataError, InterfaceError, OperationalError,
                             SQLAlchemyError)
 
-from extract.errors import EXIT_USAGE, DatabaseError
+from extract.errors import EXIT_USAGE, DatabaseError, shown
 from extract.output import output_problem, write_atomically
 from extract.parse.units import name_key, registry
 from extract.records import Figure, Record
@@ -226,7 +226,7 @@ def _check_schema(engine: Engine, create: bool) -> None:
     """Refuse a schema newer than ours; with ``create``, create it on an empty database —
     under a lock, so that of two processes opening a new database at once one creates it
     and the other finds it."""
-    shown = _safe(str(engine.url))
+    where = _safe(str(engine.url))
     with engine.begin() as conn:
         if create:
             if engine.dialect.name == "sqlite":
@@ -236,11 +236,11 @@ def _check_schema(engine: Engine, create: bool) -> None:
         found = _stored_version(conn)
         if found is not None and found > SCHEMA_VERSION:
             raise DatabaseError(
-                f"{shown}: database schema version {found} is newer than this tool's "
+                f"{where}: database schema version {found} is newer than this tool's "
                 f"({SCHEMA_VERSION}); upgrade the tool")
         if found is None:
             if not create:
-                raise DatabaseError(f"{shown}: not a bloc database (no schema_version table)")
+                raise DatabaseError(f"{where}: not a bloc database (no schema_version table)")
             metadata.create_all(conn)
             conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
 
@@ -756,13 +756,16 @@ def run_export(args: argparse.Namespace) -> int:
     file is checked before the database is read and written whole or not at all."""
     url = database_url(args.db)
     database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    # the database, its write-ahead log and shared memory, and the batch's lock file
+    protected = [Path(f"{database}{end}") for end in ("", "-wal", "-shm", ".lock")] \
+        if database else []
     if args.format == "xlsx" and not args.output:
         print("error: --format xlsx writes a file: give it with -o FILE.xlsx", file=sys.stderr)
         return EXIT_USAGE
     if args.output:
-        problem = output_problem(Path(args.output), *filter(None, [database]))
+        problem = output_problem(Path(args.output), *protected)
         if problem:
-            print(f"error: {args.output}: {problem}", file=sys.stderr)
+            print(f"error: {shown(args.output)}: {problem}", file=sys.stderr)
             return EXIT_USAGE
     with Store(args.db, create=False) as store:
         unit_id = None

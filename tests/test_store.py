@@ -233,8 +233,13 @@ def test_export_never_overwrites_the_database_and_neutralises_formulas(tmp_path,
     with Store(db) as store:
         store.write_record(record)
     before = (tmp_path / "bloc.db").read_bytes()
+    os.link(db, tmp_path / "hard-link.db")
+    (tmp_path / "bloc.db.lock").write_text("")  # the batch's lock file
     for output, why in ((db, "is an input of this command"), (str(tmp_path), "is a folder"),
-                        (str(tmp_path / "no" / "x.csv"), "folder that does not exist")):
+                        (str(tmp_path / "no" / "x.csv"), "folder that does not exist"),
+                        (str(tmp_path / "hard-link.db"), "is an input of this command"),
+                        (str(tmp_path / "bloc.db.lock"), "is an input of this command"),
+                        (str(tmp_path / "bloc.db-wal"), "is an input of this command")):
         args = argparse.Namespace(db=db, format="csv", year=None, unit=None, output=output)
         assert store_mod.run_export(args) == 2
         err = capsys.readouterr().err.strip().splitlines()
