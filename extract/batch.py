@@ -436,8 +436,10 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
             return
         except RecordRejected as err:
             error = f"cannot store its records: {err}"
-    store.write_failure(str(job.path), job.sha256, error or "unknown error",
-                        seconds=outcome.seconds)
+    if store.write_failure(str(job.path), job.sha256, error or "unknown error",
+                           seconds=outcome.seconds) is None:
+        tally.skipped += 1  # the same content is done already: a failure never replaces it
+        return
     tally.failed += 1
     tally.errors.append(f"{job.path}: {error}")
 

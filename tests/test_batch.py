@@ -327,6 +327,19 @@ def test_a_record_the_database_rejects_is_a_failed_document(pg_url, tmp_path):
     assert "\n" not in error
 
 
+def test_a_failure_of_a_document_already_done_is_not_counted_or_stored(tmp_path):
+    from test_store import make_record
+
+    job = batch.Job(tmp_path / "r.txt", "a" * 64, 1)
+    tally = batch.Tally()
+    with Store(str(tmp_path / "bloc.db")) as store:
+        store.write_record(make_record(str(job.path), "a" * 64, 2020))
+        batch._store_outcome(store, job, batch.Outcome(str(job.path), None, batch.WORKER_DIED,
+                                                       0.1), tally)
+    assert (tally.done, tally.skipped, tally.failed, tally.errors) == (0, 1, 0, [])
+    assert documents(str(tmp_path / "bloc.db")) == [("r.txt", "done", None)]
+
+
 def test_dask_local_cluster_gives_the_same_records(tmp_path, capsys):
     from distributed import LocalCluster
 
