@@ -48,14 +48,22 @@ def init_worker(parent: int) -> None:
     """Set up a pool's worker process (``parent``: the pool owner's pid). It dies with its
     parent, however that ends (Linux sends it SIGKILL; if the parent is gone already, it
     exits now), leaves Ctrl-C and SIGTERM to the parent, which stops it, and its
-    Tesseract uses a single thread."""
+    Tesseract uses a single thread.
+
+    Ctrl-C is caught by a handler that does nothing rather than ignored (SIG_IGN): an
+    ignored signal stays ignored in the programs a process runs, and Tesseract would then
+    go on reading its page after Ctrl-C."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _leave_to_parent)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _leave_to_parent(_signum: int, _frame: object) -> None:
+    """A worker's Ctrl-C handler: nothing; the parent stops the pool."""
 
 
 def _ocr_jobs(jobs: list[ingest.PageImage], lang: str, workers: int | None,
