@@ -288,6 +288,7 @@ class WriterLock:
             self._lock_server(engine, db, wait)
 
     def _lock_file(self, file: Path, db: str, wait: float) -> None:
+        """SQLite: flock ``file``, then write our pid in it (named when another waits)."""
         try:
             fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
@@ -303,6 +304,7 @@ class WriterLock:
         self._fd = fd
 
     def _lock_server(self, engine: Engine, db: str, wait: float) -> None:
+        """PostgreSQL: the advisory lock, on a connection of its own kept for the batch."""
         try:
             conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except SQLAlchemyError as err:
@@ -322,8 +324,9 @@ class WriterLock:
             os.close(self._fd)  # closing the last descriptor releases the flock
             self._fd = None
         if self._conn is not None:
-            try:
-                self._conn.close()  # the server drops a session's advisory locks with it
+            try:  # closing alone would return the session, lock held, to the pool
+                self._conn.execute(select(func.pg_advisory_unlock(WRITER_LOCK_KEY)))
+                self._conn.close()
             except SQLAlchemyError:
                 pass  # the connection is gone already, and its lock with it
             self._conn = None
