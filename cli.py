@@ -7,12 +7,14 @@ progress and messages go to stderr. A user error is one line on stderr and a non
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from extract.errors import (DOCUMENT_CODES, EXIT_CODES_HELP, EXIT_USAGE, NOT_SET_UP,
-                            DatabaseError, InputError, ModelError, exit_codes_help, shown)
+from extract.errors import (DOCUMENT_CODES, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE,
+                            NOT_SET_UP, DatabaseError, InputError, ModelError, Terminated,
+                            exit_codes_help, shown)
 from extract.output import output_problem, write_atomically
 
 
@@ -232,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("batch", help="convert many documents into the bloc database",
                        description="Extract every PDF, image and text file under PATH "
                                    "(folders recursively, globs) into the database; resumable.",
-                       epilog=exit_codes_help((0, 1, 2, 3, 10, 11, 130)), formatter_class=fmt)
+                       epilog=exit_codes_help((0, 1, 2, 3, 10, 11, 130, 143)), formatter_class=fmt)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
@@ -241,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, verbose=False)
     p.set_defaults(func=cmd_batch)
 
-    database = exit_codes_help((0, 2, 10, 130))
+    database = exit_codes_help((0, 2, 10, 130, 143))
     p = sub.add_parser("export", help="figures from the database, one row per figure",
                        epilog=database, formatter_class=fmt)
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
@@ -259,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("bench", help="accuracy and speed on the bundled samples",
-                       epilog=exit_codes_help((0, 2, 11, 130)), formatter_class=fmt)
+                       epilog=exit_codes_help((0, 2, 11, 130, 143)), formatter_class=fmt)
     p.add_argument("--samples", default=str(Path(__file__).parent / "samples"))
     p.add_argument("--only", action="append",
                    choices=["ocr", "repair", "extract", "pdf", "batch"],
@@ -278,11 +280,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """Ctrl-C or SIGTERM: raise KeyboardInterrupt (Terminated for SIGTERM) once; the ones
+    after are ignored, so that the cleanup the first started (workers stopped, summary
+    printed, temporary files removed) is never cut short by a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    output = getattr(args, "output", None)
-    if output and args.command != "export":  # export also guards its database
-        source = getattr(args, "input", None) or getattr(args, "file", None)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _run(args)
+    finally:
+        for sig, handler in previous.items():
+            if signal.getsignal(sig) is _stop:  # after a signal the next ones stay ignored
+                signal.signal(sig, handler)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; a user error becomes one ``error:`` line and its exit code."""
+    outputs = [] if args.command == "export" else [  # export also guards its database
+        out for out in (getattr(args, "output", None), getattr(args, "hocr", None)) if out]
+    source = getattr(args, "input", None) or getattr(args, "file", None)
+    for output in outputs:
         problem = output_problem(Path(output), *([Path(source)] if source not in
                                                   (None, "-") else []))
         if problem:
@@ -299,12 +322,11 @@ def main(argv: list[str] | None = None) -> int:
         print("error: the repair stage's compiled search is not built; run bash setup.sh "
               "(or pip install -e .) in the checkout", file=sys.stderr)
         return NOT_SET_UP
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (Terminated)
         print("interrupted", file=sys.stderr)
-        return 130
+        return getattr(err, "exit_code", EXIT_INTERRUPTED)
     except BrokenPipeError:
         return 0
-
 
 
 if __name__ == "__main__":

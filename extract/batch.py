@@ -5,16 +5,27 @@ The rest run in parallel — one document per process (its pages read in that pr
 with ``--scheduler``, one document per task on a Dask distributed cluster — and every result
 comes back to this process, the database's only writer, which stores each document in one
 transaction. A file that cannot be extracted is recorded as failed with its error line and
-the batch goes on; rerunning retries failures only with ``--retry-failed``. Ctrl-C stops the
-workers, keeps every document already written and writes no partial one.
+the batch goes on; rerunning retries failures only with ``--retry-failed``.
+
+A batch holds the database's writer lock (``Store(writer_wait=…)``) from start to end, so a
+second batch on the same database waits for it, then refuses. Worker processes die with the
+batch however it ends (a death signal the kernel sends when their parent exits, even by
+``kill -9``) and keep their temporary files in a scratch folder the batch removes (and the
+next batch removes when a killed one could not). Ctrl-C and SIGTERM stop the workers within a
+second, keep every document already written, write no partial one and print the summary.
+A failure of the database itself (server down) ends the batch with one error line and
+records nothing as failed: a plain rerun finishes the job.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import glob
 import hashlib
 import os
+import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -26,21 +37,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from extract.errors import (EXIT_FAILED_DOCUMENTS, EXIT_OK, EXIT_USAGE, DatabaseError,
-                            InputError, MissingInput, shown)
+from extract.errors import (EXIT_FAILED_DOCUMENTS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
+                            DatabaseError, InputError, MissingInput, shown)
+from extract.pipeline import stop_pool
 from extract.records import Record
-from extract.store import Store, shown_db
+from extract.store import RecordRejected, Store, shown_db
 
 # File types taken from folders (named files and glob matches are always taken: a file
 # that is not a document is then recorded as failed, with its reason).
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
                      ".jp2", ".txt"}
-EXIT_INTERRUPTED = 130
 WORKER_DIED = "the worker process died while extracting it (crash or out of memory)"
 # Dask: tasks in flight per worker thread (the next one is already queued when one ends).
 DASK_TASKS_PER_THREAD = 2
 # How long to keep trying to reach the Dask scheduler before giving up.
 DASK_CONNECT_SECONDS = 15
+# How long a batch waits for another batch writing to the same database before refusing.
+WRITER_WAIT_SECONDS = 60
+# How long stopped workers get to exit before they are killed.
+# Scratch folders: SCRATCH_PREFIX + the batch's pid + "-" + random.
+SCRATCH_PREFIX = "vnbatch-"
 
 
 @dataclass
@@ -78,16 +94,16 @@ class Tally:
 
 def collect(paths: list[str]) -> list[Path]:
     """The files that PATH arguments name: folders recursively (document types only),
-    globs and files, each once, in the order given (folders sorted)."""
+    globs and files, each once, in the order given (folders sorted). A link that leads
+    nowhere is kept as named, so that it is recorded as failed with its reason."""
     found: dict[Path, None] = {}
     for arg in paths:
         path = Path(arg)
         if path.is_dir():
-            for sub in sorted(p for p in path.rglob("*") if p.is_file()):
-                if sub.suffix.lower() in DOCUMENT_SUFFIXES:
-                    found.setdefault(sub.resolve())
+            for sub in _folder_files(path):
+                found.setdefault(sub)
         elif path.exists() or path.is_symlink():
-            found.setdefault(path.resolve())
+            found.setdefault(_absolute(path))
         elif glob.has_magic(arg):
             matches = sorted(glob.glob(arg, recursive=True))
             if not matches:
@@ -99,14 +115,52 @@ def collect(paths: list[str]) -> list[Path]:
     return list(found)
 
 
-def hash_file(path: Path) -> Job:
-    """The file's sha256 (the document's identity) and size, or its read error."""
+def _absolute(path: Path) -> Path:
+    """The file's real path; a link that leads nowhere (dangling, a loop) as itself, made
+    absolute, so that its error names what the user has."""
     try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a symlink loop
+        return Path(os.path.abspath(path))
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The document files under ``folder`` (by suffix), recursively, sorted. Links that
+    lead nowhere are taken (to be recorded as failed); a sub-folder that cannot be read
+    is one warning line on stderr; linked folders are not followed (no cycles)."""
+    def unreadable(err: OSError) -> None:
+        print(f"warning: {shown(str(err.filename))}: cannot read this folder "
+              f"({err.strerror}); its files are skipped", file=sys.stderr)
+
+    files = []
+    for root, _dirs, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            if Path(name).suffix.lower() in DOCUMENT_SUFFIXES:
+                files.append(_absolute(Path(root) / name))
+    return sorted(files)
+
+
+def _unreadable_reason(path: Path, err: OSError) -> str:
+    """Why ``path`` cannot be read, in words: links that lead nowhere named as such."""
+    if err.errno == errno.ELOOP:
+        return "symbolic link loop (the link leads back to itself)"
+    if err.errno == errno.ENOENT and path.is_symlink():
+        return f"dangling symbolic link (to {shown(os.readlink(path))}, which does not exist)"
+    return f"cannot read: {err.strerror or err}"
+
+
+def hash_file(path: Path) -> Job:
+    """The file's sha256 (the document's identity) and size, or why it cannot be read
+    (a FIFO or device is not opened: reading one could block forever)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return Job(path, None, 0, "not a regular file")
         with path.open("rb") as fh:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        return Job(path, digest, path.stat().st_size)
+        return Job(path, digest, info.st_size)
     except OSError as err:
-        return Job(path, None, 0, f"cannot read: {err.strerror or err}")
+        return Job(path, None, 0, _unreadable_reason(path, err))
 
 
 def extract_one(path: str, lang: str, page_workers: int) -> Outcome:
@@ -153,17 +207,38 @@ def _preload() -> None:
         return
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent (which stops them) and give Tesseract one thread."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+def _worker_init(parent: int, scratch: str) -> None:
+    """A batch worker: dies with the batch and leaves signals to it (``init_worker``), and
+    keeps its temporary files (Tesseract's page images) in the batch's scratch folder."""
+    from extract.pipeline import init_worker
+
+    init_worker(parent)
+    tempfile.tempdir = scratch
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the worker processes now."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        proc.terminate()
+def _alive(pid: int) -> bool:
+    """True when a process ``pid`` exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
+
+
+def _scratch_folder() -> str:
+    """A new scratch folder for this batch's workers, after removing those that batches
+    killed before they could (their process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
+        try:
+            mine = folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
 
 
 def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, Outcome]]:
@@ -176,12 +251,23 @@ def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, O
     so that only the one that kills its worker is recorded as failed.
     """
     _preload()
+    scratch = _scratch_folder()
+    try:
+        yield from _run_pools(jobs, lang, workers, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_pools(jobs: list[Job], lang: str, workers: int,
+               scratch: str) -> Iterator[tuple[Job, Outcome]]:
+    """``run_local``'s loop: a pool for the jobs, then a pool of one for each suspect."""
     pending, suspects = deque(jobs), deque()
     while pending or suspects:
         solo = bool(suspects)
         queue = suspects if solo else pending
         size = 1 if solo else min(workers, len(pending))
-        pool = ProcessPoolExecutor(size, initializer=_worker_init)
+        pool = ProcessPoolExecutor(size, initializer=_worker_init,
+                                   initargs=(os.getpid(), scratch))
         running: dict[Future, Job] = {}
         try:
             while queue or running:
@@ -207,7 +293,7 @@ def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, O
                     suspects.extend(running.values())
                     break
         finally:
-            _stop_pool(pool)
+            stop_pool(pool)
 
 
 def run_dask(jobs: list[Job], lang: str, scheduler: str) -> Iterator[tuple[Job, Outcome]]:
@@ -298,7 +384,9 @@ def summary(tally: Tally, seconds: float, db: str) -> str:
 
 
 def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> None:
-    """Write one finished document (or its failure) and count it."""
+    """Write one finished document (or its failure) and count it. Only a record the
+    database refuses for its content fails the document; a failure of the database itself
+    (DatabaseError) ends the batch with nothing recorded, so a rerun retries it."""
     error = outcome.error
     if outcome.record is not None:
         record = outcome.record
@@ -309,10 +397,12 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
             tally.pages += record.source.pages
             tally.figures += len(record.figures) + sum(len(u.figures) for u in record.units)
             return
-        except DatabaseError as err:  # this record's rows; if the database is down, the
-            error = f"cannot store its records: {err}"  # failure write below raises too
-    store.write_failure(str(job.path), job.sha256, error or "unknown error",
-                        seconds=outcome.seconds)
+        except RecordRejected as err:
+            error = f"cannot store its records: {err}"
+    if store.write_failure(str(job.path), job.sha256, error or "unknown error",
+                           seconds=outcome.seconds) is None:
+        tally.skipped += 1  # the same content is done already: a failure never replaces it
+        return
     tally.failed += 1
     tally.errors.append(f"{job.path}: {error}")
 
@@ -366,23 +456,27 @@ def _progress(total: int, enabled: bool) -> Callable[[Tally | None], None]:
 
 def run_batch(args: argparse.Namespace) -> int:
     """``cli.py batch``: convert, print the summary; exit 1 when a document failed, 130 on
-    Ctrl-C."""
+    Ctrl-C, 143 on SIGTERM (the summary first in both cases), 10 when the database fails
+    (the summary, then its error line)."""
     from extract.ocr import resolve_lang
 
     start = time.monotonic()
     files = collect(args.paths)
     lang = resolve_lang(args.lang)  # a wrong --lang is one error now, not one per document
     tally = Tally()
-    with Store(args.db) as store:
+    with Store(args.db, writer_wait=WRITER_WAIT_SECONDS) as store:
         try:
             convert(files, store, lang=lang, workers=args.workers, scheduler=args.scheduler,
                     retry_failed=getattr(args, "retry_failed", False),
                     progress=not args.quiet, tally=tally)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (errors.Terminated)
             print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
             print("batch: interrupted; every document written is complete, rerun to resume",
                   file=sys.stderr)
-            return EXIT_INTERRUPTED
+            return getattr(err, "exit_code", EXIT_INTERRUPTED)
+        except DatabaseError:
+            print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
+            raise
         except OSError as err:
             if args.scheduler:
                 print(f"error: {args.scheduler}: cannot reach the Dask scheduler: {err}",

@@ -9,6 +9,8 @@ EXIT_OK = 0
 EXIT_FAILED_DOCUMENTS = 1  # batch: at least one document failed (each recorded with its error)
 EXIT_USAGE = 2  # bad command line (argparse)
 NOT_SET_UP = 11  # a compiled part of the project is missing
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 EXIT_CODES = {
     0: "success",
@@ -23,10 +25,11 @@ EXIT_CODES = {
     9: "text is not Vietnamese",
     10: "database error",
     11: "the project is not set up (run bash setup.sh), or a model file is missing or corrupt",
-    130: "interrupted (Ctrl-C)",
+    130: "interrupted by Ctrl-C (batch: every document written is complete; rerun to resume)",
+    143: "stopped by SIGTERM (the same)",
 }
 # The codes a command that reads one document can end with.
-DOCUMENT_CODES = (0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 130)
+DOCUMENT_CODES = (0, 2, 3, 4, 5, 6, 7, 8, 9, 11, 130, 143)
 
 
 def exit_codes_help(codes: tuple[int, ...] = tuple(EXIT_CODES)) -> str:
@@ -56,6 +59,13 @@ class ModelError(Exception):
                          f"it (python cli.py train)")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised by the CLI's signal handler and handled as Ctrl-C is (workers
+    stopped, whole documents kept), with its own exit code."""
+
+    exit_code = EXIT_TERMINATED
+
+
 class InputError(Exception):
     """A problem with one input document; ``str(err)`` is the user-facing message."""
 
@@ -65,6 +75,11 @@ class InputError(Exception):
         super().__init__(f"{path}: {message}")
         self.path = str(path)
         self.message = message
+
+    def __reduce__(self) -> tuple:
+        """Pickled by its arguments: an error raised in a worker process reaches the parent
+        as itself (the default would call ``cls(str(err))`` and fail)."""
+        return type(self), (self.path, self.message)
 
 
 class MissingInput(InputError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,14 @@ DPI = 300
 # Largest page image rendered or loaded, in pixels: PIL's own decompression-bomb limit
 # (about 89 Mpx; an A0 sheet at 300 dpi would be 140 Mpx, an A3 one 17 Mpx).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS
+# A PDF is measured with pikepdf (which reads its structure and decodes nothing) before
+# PDFium or pdfminer read it, so that a small file cannot make them allocate gigabytes:
+# at most MAX_PAGES pages; every image at most MAX_PIXELS pixels; every Flate stream
+# inflating to at most MAX_STREAM_BYTES, or an image's to at most 8 bytes a pixel (four
+# 16-bit components) plus a MiB.
+MAX_PAGES = 2000
+MAX_STREAM_BYTES = 64 * 2**20
+_INFLATE_CHUNK = 2**20
 # A text layer counts as real when it has at least this many letters …
 MIN_TEXT_LETTERS = 20
 # … and at most this share of its characters are placeholders for glyphs without Unicode.
@@ -208,6 +217,7 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
     import pypdfium2 as pdfium
 
     _keep_soft_hyphen()
+    _check_pdf(path)
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as err:
@@ -246,6 +256,82 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         else:
             pages.append(Page.from_text(index + 1, layer, "text-layer"))
     return Ingested(path, "pdf", digest, pages, encoding)
+
+
+def _check_pdf(path: Path) -> None:
+    """Refuse, before anything decodes it, a PDF that is encrypted, corrupt (a page tree
+    that contains itself included), empty or too large for the limits above."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        raise EncryptedInput(path, "encrypted PDF (needs a password)") from None
+    except pikepdf.PdfError as err:
+        raise CorruptInput(path, f"corrupt PDF ({_pike_reason(path, err)})") from None
+    with pdf:
+        try:
+            count = len(pdf.pages)
+        except pikepdf.PdfError as err:
+            raise CorruptInput(path, f"corrupt PDF ({_pike_reason(path, err)})") from None
+        if count > MAX_PAGES:
+            raise InputTooLarge(path, f"PDF has {count} pages, more than {MAX_PAGES}; "
+                                      "split it")
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                _check_stream(path, obj)
+
+
+def _pike_reason(path: Path, err: Exception) -> str:
+    """qpdf's message without the file name it starts with, a page-tree loop in words."""
+    reason = str(err).removeprefix(f"{path}: ").removeprefix(f"{path} ")
+    return "its page tree contains itself" if "loop detected" in reason.lower() else reason
+
+
+def _check_stream(path: Path, stream) -> None:  # noqa: ANN001 - a pikepdf.Stream
+    """InputTooLarge when a PDF stream is an image of more than MAX_PIXELS or inflates
+    beyond its bound (see MAX_STREAM_BYTES); the stream is inflated a chunk at a time
+    into nothing, so measuring it allocates a MiB at most."""
+    import pikepdf
+
+    limit = MAX_STREAM_BYTES
+    if stream.get("/Subtype") == pikepdf.Name.Image:
+        try:
+            width, height = int(stream.get("/Width", 0)), int(stream.get("/Height", 0))
+        except (TypeError, ValueError):
+            return  # not numbers: PDFium will not draw it
+        if width * height > MAX_PIXELS:
+            raise InputTooLarge(path, f"PDF image of {width}×{height} pixels, more than "
+                                      f"{MAX_PIXELS} (decompression bomb guard)")
+        limit = 8 * width * height + _INFLATE_CHUNK
+    filters = stream.get("/Filter")
+    first = filters[0] if isinstance(filters, pikepdf.Array) and len(filters) else filters
+    if first not in (pikepdf.Name.FlateDecode, pikepdf.Name("/Fl")):
+        return
+    try:
+        raw = stream.read_raw_bytes()
+    except pikepdf.PdfError:
+        return  # unreadable: PDFium and pdfminer skip it too
+    if _inflated_size(raw, limit) > limit:
+        raise InputTooLarge(path, f"a PDF stream (object {stream.objgen[0]}) inflates to "
+                                  f"more than {limit // 2**20} MiB (decompression bomb guard)")
+
+
+def _inflated_size(data: bytes, limit: int) -> int:
+    """How many bytes zlib ``data`` inflates to, counting no further than just past
+    ``limit``; a corrupt stream counts what inflated before the damage."""
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        while size <= limit and not inflater.eof:
+            chunk = inflater.decompress(data, _INFLATE_CHUNK)
+            data = inflater.unconsumed_tail
+            if not chunk and not data:
+                break  # input used up (a stream without its end)
+            size += len(chunk)
+    except zlib.error:
+        pass
+    return size
 
 
 SOFT_HYPHEN = "\u00ad"
@@ -307,14 +393,24 @@ def load_page_image(page: PageImage) -> Image.Image:
             image = _embedded_scan(pdf_page) or pdf_page.render(scale=DPI / 72,
                                                                 grayscale=True).to_pil()
     else:
-        with open_image(page.path) as source:
+        image = _image_frame(page)
+    return image.convert("L") if image.mode != "L" else image
+
+
+def _image_frame(page: PageImage) -> Image.Image:
+    """One frame of an image file, upright, on white; CorruptInput when its pixel data is
+    damaged (a truncated file's header still reads, its pixels do not)."""
+    with open_image(page.path) as source:
+        try:
             source.seek(page.index)
             image = ImageOps.exif_transpose(source)  # phone photos store their turn in EXIF
-            if image.has_transparency_data:  # transparent means paper, not black
-                paper = Image.new("RGBA", image.size, "white")
-                paper.alpha_composite(image.convert("RGBA"))
-                image = paper
-    return image.convert("L") if image.mode != "L" else image
+        except (OSError, EOFError, SyntaxError, ValueError) as err:
+            raise CorruptInput(page.path, f"unreadable image: {err}") from None
+        if image.has_transparency_data:  # transparent means paper, not black
+            paper = Image.new("RGBA", image.size, "white")
+            paper.alpha_composite(image.convert("RGBA"))
+            image = paper
+    return image
 
 
 # A page's scan is OCR'd at its own resolution when it is gray or colour at this many dpi

@@ -12,15 +12,24 @@ from extract.errors import OutputError
 
 def output_problem(output: Path, *protected: Path) -> str | None:
     """Why ``output`` cannot be written to (None when it can): it is one of the
-    ``protected`` files (the input, the database), a folder, or in a missing folder."""
+    ``protected`` files (the input, the database) by any name (a link, a hard link), a
+    folder, or in a missing folder."""
     target = output.resolve()
-    if any(target == p.resolve() for p in protected):
+    if any(target == p.resolve() or _same_file(output, p) for p in protected):
         return "is an input of this command; choose another file"
     if output.is_dir():
         return "is a folder; give a file name"
     if not target.parent.is_dir():
         return "is in a folder that does not exist"
     return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when both names exist and are the same file (a hard link included)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def write_atomically(output: Path, content: str | bytes) -> None:

@@ -7,8 +7,11 @@ already parallelise over documents (the batch).
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -20,6 +23,8 @@ from extract.ocr import OcrResult, ocr_image, resolve_lang
 from extract.records import Record, Source
 from extract.text import Page
 
+# Seconds a stopped worker has to end after SIGTERM before it is killed.
+STOP_SECONDS = 1.0
 # Documents with fewer pages to OCR than this get no progress bar (a few seconds of work).
 PROGRESS_MIN_PAGES = 3
 
@@ -39,9 +44,29 @@ def ocr_page(job: ingest.PageImage, lang: str) -> OcrResult:
     return ocr_image(ingest.load_page_image(job), lang, job.number)
 
 
-def _worker_init() -> None:
-    """Each worker's Tesseract uses a single thread."""
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent exits
+
+
+def init_worker(parent: int) -> None:
+    """Set up a pool's worker process (``parent``: the pool owner's pid). It dies with its
+    parent, however that ends (Linux sends it SIGKILL; if the parent is gone already, it
+    exits now), leaves Ctrl-C and SIGTERM to the parent, which stops it, and its
+    Tesseract uses a single thread.
+
+    Ctrl-C is caught by a handler that does nothing rather than ignored (SIG_IGN): an
+    ignored signal stays ignored in the programs a process runs, and Tesseract would then
+    go on reading its page after Ctrl-C."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    signal.signal(signal.SIGINT, _leave_to_parent)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _leave_to_parent(_signum: int, _frame: object) -> None:
+    """A worker's Ctrl-C handler: nothing; the parent stops the pool."""
 
 
 def _ocr_jobs(jobs: list[ingest.PageImage], lang: str, workers: int | None,
@@ -74,14 +99,51 @@ def _finished(jobs: list[ingest.PageImage], lang: str,
         for index, job in enumerate(jobs):
             yield index, ocr_page(job, lang)
         return
-    with ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(ocr_page, job, lang): i for i, job in enumerate(jobs)}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
-        except BaseException:  # a failed page or ^C: drop the pages not started yet
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # a failed page, ^C or SIGTERM: stop every page now
+            stop_pool(pool)
             raise
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now: first what they
+    started (page workers, Tesseract, which would otherwise finish their page), then them:
+    SIGTERM, and SIGKILL for any still alive after STOP_SECONDS."""
+    processes = list((pool._processes or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for pid in (kid for proc in processes for kid in descendants(proc.pid)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for proc in processes:
+        proc.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children, theirs, and so on (from Linux's /proc; none
+    where it has no such list)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            kids = [int(kid) for task in os.listdir(f"/proc/{parent}/task")
+                    for kid in Path(f"/proc/{parent}/task/{task}/children").read_text().split()]
+        except OSError:
+            kids = []
+        found += kids
+        todo += kids
+    return found
 
 
 def read_document(path: Path, lang: str = "vie", workers: int | None = None,

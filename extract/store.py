@@ -7,27 +7,42 @@ newer version of the tool is refused with one clear line instead of being half-u
 Each document is written in ONE transaction that first deletes the rows of the document it
 replaces (same sha256, or same path with older content), so a crash can never leave half a
 document and the same file imported twice stays one document.
+
+A batch is the database's one writer, and the database enforces it (``Store(writer_wait=…)``):
+on PostgreSQL with a session advisory lock, on SQLite with ``flock`` on a lock file beside the
+database; both are released by the operating system when the process dies, so a killed
+batch never leaves a stale lock. Schema creation runs under its own lock (``BEGIN
+IMMEDIATE`` / a transaction advisory lock), so two processes opening a new database at once
+create it once. A write that loses its connection (a server restart) is retried once on a
+fresh one; a write the database refuses for the record's own content is a
+``RecordRejected``, the record's fault; any other database failure is the database's.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import io
 import json
+import os
 import sys
+import time
+import weakref
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import (Column, Date, DateTime, Engine, Float, ForeignKey, Index, Integer,
                         MetaData, String, Table, Text, create_engine, delete, event, func,
                         inspect, or_, select)
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import (ArgumentError, DataError, InterfaceError, OperationalError,
+                            SQLAlchemyError)
 
-from extract.errors import EXIT_USAGE, DatabaseError
+from extract.errors import EXIT_USAGE, DatabaseError, shown
 from extract.output import output_problem, write_atomically
 from extract.parse.units import name_key, registry
 from extract.records import Figure, Record
@@ -36,6 +51,13 @@ from extract.text import fold, nfc
 SCHEMA_VERSION = 1
 # Least rapidfuzz token-set score (0-100) for ``export --unit`` to take a unit as meant.
 UNIT_MATCH_CUTOFF = 85
+# The PostgreSQL advisory lock keys (per database) of the one writer and of schema creation.
+WRITER_LOCK_KEY = zlib.crc32(b"vn-report-extract writer")
+SCHEMA_LOCK_KEY = zlib.crc32(b"vn-report-extract schema")
+# How often a writer waiting for the lock tries again, and how long a write that lost its
+# connection waits before its one retry (a restarting server needs a moment).
+LOCK_POLL_SECONDS = 0.2
+RETRY_SECONDS = 1.0
 
 # Free text is TEXT (no length a parser could overflow); only closed vocabularies are short.
 metadata = MetaData()
@@ -176,47 +198,51 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     """Foreign keys on (SQLite leaves them off), WAL so ``export`` can read during a batch,
     and a busy timeout instead of an immediate 'database is locked'."""
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")  # first: a new file's WAL switch may wait too
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
-def open_engine(db: str, create: bool = True) -> Engine:
-    """Open (and with ``create``, create or upgrade) the database ``db``; every problem —
-    bad URL, server down, missing file, schema too new — becomes one ``DatabaseError``."""
+def _engine(db: str, create: bool) -> Engine:
+    """A SQLAlchemy engine for ``db`` (no connection yet); its connections are checked
+    before use (``pool_pre_ping``), so a connection a restarted server dropped is replaced."""
     url = database_url(db)
-    shown = _safe(url)
     if url.startswith("sqlite:///") and not create:
         file = Path(url[len("sqlite:///"):])
         if not file.exists():
             raise DatabaseError(f"{db}: no such database "
                                 f"(fill it with: cli.py batch PATH --db {db})")
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, SQLAlchemyError, ImportError) as err:
-        raise DatabaseError(f"{shown}: cannot open database: {_reason(err)}") from None
+        raise DatabaseError(f"{_safe(url)}: cannot open database: {_reason(err)}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        with engine.begin() as conn:
-            found = _stored_version(conn)
-            if found is not None and found > SCHEMA_VERSION:
-                raise DatabaseError(
-                    f"{shown}: database schema version {found} is newer than this tool's "
-                    f"({SCHEMA_VERSION}); upgrade the tool")
-            if found is None:
-                if not create:
-                    raise DatabaseError(f"{shown}: not a bloc database (no schema_version table)")
-                metadata.create_all(conn)
-                conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
-    except SQLAlchemyError as err:
-        engine.dispose()
-        raise DatabaseError(f"{shown}: {_reason(err)}") from None
-    except DatabaseError:
-        engine.dispose()
-        raise
     return engine
+
+
+def _check_schema(engine: Engine, create: bool) -> None:
+    """Refuse a schema newer than ours; with ``create``, create it on an empty database —
+    under a lock, so that of two processes opening a new database at once one creates it
+    and the other finds it."""
+    where = _safe(str(engine.url))
+    with engine.begin() as conn:
+        if create:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL included: SQLite's is transactional
+            elif engine.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+        found = _stored_version(conn)
+        if found is not None and found > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{where}: database schema version {found} is newer than this tool's "
+                f"({SCHEMA_VERSION}); upgrade the tool")
+        if found is None:
+            if not create:
+                raise DatabaseError(f"{where}: not a bloc database (no schema_version table)")
+            metadata.create_all(conn)
+            conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
 
 
 def _stored_version(conn: Connection) -> int | None:
@@ -240,14 +266,157 @@ class Known:
     failed_paths: set[str]  # paths that failed before they could be hashed
 
 
+class RecordRejected(DatabaseError):
+    """The database refused a record for its own content (say, a NUL character in a text
+    column on PostgreSQL): the document's fault, not the database's."""
+
+
+class WriterLock:
+    """The database's one-writer lock, held until ``release`` or the process's death: an
+    exclusive ``flock`` on ``DB.lock`` beside a SQLite file, a session advisory lock on
+    PostgreSQL (on its own connection). Other databases get no lock."""
+
+    def __init__(self, engine: Engine, db: str, wait: float):
+        """Take the lock, waiting at most ``wait`` seconds for the writer that holds it;
+        DatabaseError (one line) when it is still held then."""
+        self._fd: int | None = None
+        self._conn: Connection | None = None
+        url = engine.url
+        if engine.dialect.name == "sqlite" and url.database not in (None, "", ":memory:"):
+            self._lock_file(Path(url.database + ".lock"), db, wait)
+        elif engine.dialect.name == "postgresql":
+            self._lock_server(engine, db, wait)
+
+    def _lock_file(self, file: Path, db: str, wait: float) -> None:
+        """SQLite: flock ``file``, then write our pid in it (named when another waits)."""
+        try:
+            fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise DatabaseError(f"{db}: cannot create the lock file {file}: "
+                                f"{err.strerror}") from None
+        try:
+            _poll(lambda: _try_flock(fd), db, wait, lambda: _holder(fd))
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def _lock_server(self, engine: Engine, db: str, wait: float) -> None:
+        """PostgreSQL: the advisory lock, on a connection of its own kept for the batch."""
+        try:
+            conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        except SQLAlchemyError as err:
+            raise DatabaseError(f"{shown_db(db)}: {_reason(err)}") from None
+        try:
+            _poll(lambda: bool(conn.execute(
+                select(func.pg_try_advisory_lock(WRITER_LOCK_KEY))).scalar()), db, wait,
+                lambda: None)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def release(self) -> None:
+        """Let the next writer in."""
+        if self._fd is not None:
+            os.close(self._fd)  # closing the last descriptor releases the flock
+            self._fd = None
+        if self._conn is not None:
+            try:  # closing alone would return the session, lock held, to the pool
+                self._conn.execute(select(func.pg_advisory_unlock(WRITER_LOCK_KEY)))
+                self._conn.close()
+            except SQLAlchemyError:
+                pass  # the connection is gone already, and its lock with it
+            self._conn = None
+
+    def forget(self) -> None:
+        """In a forked child: drop the parent's lock without releasing it (the parent
+        still holds it; closing the child's copy of the file descriptor does not unlock)."""
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd = self._conn = None
+
+
+def _try_flock(fd: int) -> bool:
+    """True when the exclusive flock on ``fd`` was taken now."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _holder(fd: int) -> str | None:
+    """The process id the lock file names (its writer), if any."""
+    return os.pread(fd, 32, 0).decode(errors="replace").strip() or None
+
+
+def _poll(take: Callable[[], bool], db: str, wait: float,
+          holder: Callable[[], str | None]) -> None:
+    """Call ``take`` until it succeeds or ``wait`` seconds have passed; says once on stderr
+    that it waits, and ends in a DatabaseError naming the holder when it never succeeded."""
+    deadline = time.monotonic() + wait
+    told = False
+    while not take():
+        if time.monotonic() >= deadline:
+            who = holder()
+            raise DatabaseError(f"{shown_db(db)}: another batch{f' (process {who})' if who else ''}"
+                                f" is writing to this database; still busy after {wait:g}s, "
+                                f"try again when it has finished")
+        if not told:
+            print(f"batch: another batch is writing to {shown_db(db)}; waiting up to "
+                  f"{wait:g}s for it to finish", file=sys.stderr)
+            told = True
+        time.sleep(LOCK_POLL_SECONDS)
+
+
+# Stores open in this process: a forked worker drops their connections and locks.
+_OPEN_STORES: "weakref.WeakSet[Store]" = weakref.WeakSet()
+
+
+def _forget_in_child() -> None:
+    """After a fork, in the child: never use the parent's pooled connections or lock."""
+    for store in list(_OPEN_STORES):
+        store.engine.dispose(close=False)
+        if store.lock is not None:
+            store.lock.forget()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 class Store:
     """Writes documents and answers queries on one database; the batch's single writer."""
 
-    def __init__(self, db: str, create: bool = True):
-        self.engine = open_engine(db, create=create)
+    def __init__(self, db: str, create: bool = True, writer_wait: float | None = None):
+        """Open ``db``; with ``writer_wait``, as its one writer: the writer lock is taken
+        first (waiting at most that many seconds for the batch holding it)."""
+        engine = _engine(db, create)
+        self.lock: WriterLock | None = None
+        try:
+            if writer_wait is not None:
+                self.lock = WriterLock(engine, db, writer_wait)
+            _check_schema(engine, create)
+        except SQLAlchemyError as err:
+            self._dispose(engine)
+            raise DatabaseError(f"{_safe(str(engine.url))}: {_reason(err)}") from None
+        except BaseException:
+            self._dispose(engine)
+            raise
+        self.engine = engine
+        _OPEN_STORES.add(self)
+
+    def _dispose(self, engine: Engine) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+        engine.dispose()
 
     def close(self) -> None:
-        self.engine.dispose()
+        _OPEN_STORES.discard(self)
+        self._dispose(self.engine)
 
     def __enter__(self) -> "Store":
         return self
@@ -260,16 +429,39 @@ class Store:
     def known(self) -> Known:
         """sha256s done and failed, read once at the start of a batch."""
         known = Known(set(), set(), set())
-        with self.engine.connect() as conn:
-            for sha, path, status in conn.execute(
-                    select(documents.c.sha256, documents.c.path, documents.c.status)):
-                if status == "done":
-                    known.done.add(sha)
-                elif sha is not None:
-                    known.failed_sha.add(sha)
-                else:
-                    known.failed_paths.add(path)
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(documents.c.sha256, documents.c.path,
+                                           documents.c.status)).all()
+        except SQLAlchemyError as err:
+            raise DatabaseError(f"{_safe(str(self.engine.url))}: {_reason(err)}") from None
+        for sha, path, status in rows:
+            if status == "done":
+                known.done.add(sha)
+            elif sha is not None:
+                known.failed_sha.add(sha)
+            else:
+                known.failed_paths.add(path)
         return known
+
+    def _write(self, path: str, work: Callable[[Connection], int | None]) -> int | None:
+        """Run ``work`` in one transaction. A lost connection (server restarted, network
+        cut) is retried once, on a fresh connection; a record the database refuses for its
+        content is RecordRejected; anything else, or a second loss, is DatabaseError."""
+        where = _safe(str(self.engine.url))
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except DataError as err:
+                raise RecordRejected(f"{where}: cannot write {path}: {_reason(err)}") from None
+            except (OperationalError, InterfaceError) as err:
+                if attempt == 2:
+                    raise DatabaseError(f"{where}: cannot write {path}: {_reason(err)}") from None
+                time.sleep(RETRY_SECONDS)
+            except SQLAlchemyError as err:
+                raise DatabaseError(f"{where}: cannot write {path}: {_reason(err)}") from None
+        raise AssertionError("unreachable")
 
     def write_record(self, record: Record, sha256: str | None = None, path: str | None = None,
                      seconds: float | None = None) -> int:
@@ -277,28 +469,29 @@ class Store:
         with the same sha256 or the same path; returns the new document id."""
         sha = sha256 or record.source.sha256
         path = path or record.source.path
-        try:
-            with self.engine.begin() as conn:
-                _delete_documents(conn, sha, path)
-                return _insert_record(conn, record, sha, path, seconds)
-        except SQLAlchemyError as err:
-            raise DatabaseError(f"{_safe(str(self.engine.url))}: cannot write {path}: "
-                                f"{_reason(err)}") from None
+
+        def work(conn: Connection) -> int:
+            _delete_documents(conn, sha, path)
+            return _insert_record(conn, record, sha, path, seconds)
+
+        return self._write(path, work)
 
     def write_failure(self, path: str, sha256: str | None, error: str, kind: str | None = None,
-                      seconds: float | None = None) -> int:
-        """Record a document that could not be extracted, with its error line, replacing any
-        older document at that path or with that content."""
-        try:
-            with self.engine.begin() as conn:
-                _delete_documents(conn, sha256, path)
-                return conn.execute(documents.insert().values(
-                    sha256=sha256, path=path, kind=kind, status="failed", error=error,
-                    seconds=seconds, processed_at=datetime.now(timezone.utc),
-                )).inserted_primary_key[0]
-        except SQLAlchemyError as err:
-            raise DatabaseError(f"{_safe(str(self.engine.url))}: cannot write {path}: "
-                                f"{_reason(err)}") from None
+                      seconds: float | None = None) -> int | None:
+        """Record a document that could not be extracted, with its error line, replacing an
+        older failure at that path or with that content — never a done document: when one
+        with this content exists, nothing is written and None is returned."""
+        def work(conn: Connection) -> int | None:
+            if sha256 and conn.execute(select(documents.c.id).where(
+                    documents.c.sha256 == sha256, documents.c.status == "done")).first():
+                return None
+            _delete_documents(conn, sha256, path, status="failed")
+            return conn.execute(documents.insert().values(
+                sha256=sha256, path=path, kind=kind, status="failed", error=error,
+                seconds=seconds, processed_at=datetime.now(timezone.utc),
+            )).inserted_primary_key[0]
+
+        return self._write(path, work)
 
     # ---- queries ------------------------------------------------------------------------
 
@@ -399,11 +592,15 @@ def _number(value: float | None) -> float | int | None:
     return value
 
 
-def _delete_documents(conn: Connection, sha256: str | None, path: str) -> None:
-    """Delete, in the caller's transaction, the documents with this content or this path."""
+def _delete_documents(conn: Connection, sha256: str | None, path: str,
+                      status: str | None = None) -> None:
+    """Delete, in the caller's transaction, the documents with this content or this path
+    (only those with ``status``, when given)."""
     cond = documents.c.path == path
     if sha256:
         cond = or_(cond, documents.c.sha256 == sha256)
+    if status:
+        cond = cond & (documents.c.status == status)
     ids = [i for (i,) in conn.execute(select(documents.c.id).where(cond))]
     if not ids:
         return
@@ -562,13 +759,16 @@ def run_export(args: argparse.Namespace) -> int:
     file is checked before the database is read and written whole or not at all."""
     url = database_url(args.db)
     database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    # the database, its write-ahead log and shared memory, and the batch's lock file
+    protected = [Path(f"{database}{end}") for end in ("", "-wal", "-shm", ".lock")] \
+        if database else []
     if args.format == "xlsx" and not args.output:
         print("error: --format xlsx writes a file: give it with -o FILE.xlsx", file=sys.stderr)
         return EXIT_USAGE
     if args.output:
-        problem = output_problem(Path(args.output), *filter(None, [database]))
+        problem = output_problem(Path(args.output), *protected)
         if problem:
-            print(f"error: {args.output}: {problem}", file=sys.stderr)
+            print(f"error: {shown(args.output)}: {problem}", file=sys.stderr)
             return EXIT_USAGE
     with Store(args.db, create=False) as store:
         unit_id = None

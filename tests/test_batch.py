@@ -107,6 +107,34 @@ def test_collect_folders_globs_and_missing(tmp_path):
         batch.collect([str(tmp_path / "*.pdf")])
 
 
+def test_collect_keeps_links_that_lead_nowhere_and_reports_unreadable_folders(
+        tmp_path, monkeypatch, capsys):
+    docs = tmp_path / "docs"
+    write_reports(docs / "sub", 1)
+    (docs / "loop.txt").symlink_to(docs / "loop.txt")
+    (docs / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    (docs / "up").symlink_to(docs)  # a linked folder: not followed, no cycle
+    (docs / "locked").mkdir()
+    scandir = os.scandir
+
+    def denied(path="."):  # what a folder without read permission does (we may be root)
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    found = batch.collect([str(docs)])
+    assert [p.relative_to(docs.resolve()) if p.exists() else p for p in found] == [
+        docs / "gone.pdf", docs / "loop.txt", Path("sub/report_00.txt")]
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: {docs / 'locked'}: cannot read this folder (Permission denied); "
+        "its files are skipped"]
+    gone, loop, good = map(batch.hash_file, found)
+    assert gone.error.startswith("dangling symbolic link (to ") and gone.sha256 is None
+    assert loop.error.startswith("symbolic link loop") and loop.sha256 is None
+    assert good.error is None and good.sha256
+
+
 def make_bad_files(folder: Path) -> None:
     """An empty file, a corrupt PDF, an encrypted PDF and a binary that is no document."""
     import pikepdf
@@ -297,6 +325,19 @@ def test_a_record_the_database_rejects_is_a_failed_document(pg_url, tmp_path):
     [(name, status, error)] = documents(pg_url)
     assert (name, status) == ("r.txt", "failed") and "cannot store its records" in error
     assert "\n" not in error
+
+
+def test_a_failure_of_a_document_already_done_is_not_counted_or_stored(tmp_path):
+    from test_store import make_record
+
+    job = batch.Job(tmp_path / "r.txt", "a" * 64, 1)
+    tally = batch.Tally()
+    with Store(str(tmp_path / "bloc.db")) as store:
+        store.write_record(make_record(str(job.path), "a" * 64, 2020))
+        batch._store_outcome(store, job, batch.Outcome(str(job.path), None, batch.WORKER_DIED,
+                                                       0.1), tally)
+    assert (tally.done, tally.skipped, tally.failed, tally.errors) == (0, 1, 0, [])
+    assert documents(str(tmp_path / "bloc.db")) == [("r.txt", "done", None)]
 
 
 def test_dask_local_cluster_gives_the_same_records(tmp_path, capsys):

@@ -147,6 +147,64 @@ def _bomb_png(path: Path, side: int = 20000) -> Path:
     return path
 
 
+def deflated_zeros(size: int) -> bytes:
+    """``size`` zero bytes, deflated a MiB at a time (never all in memory)."""
+    deflate = zlib.compressobj(6)
+    block = b"\x00" * 2**20
+    whole, rest = divmod(size, len(block))
+    return b"".join(deflate.compress(block) for _ in range(whole)) + deflate.compress(
+        block[:rest]) + deflate.flush()
+
+
+def image_bomb_pdf(path: Path, side: int = 30000, rows: int | None = None) -> Path:
+    """A small PDF whose one page draws a side×side 1-bit image of zeros, Flate: with all
+    its ``rows`` (default: all of them, a 110 KB file), or just one (1 KB), as the header
+    is what matters."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pixels = deflated_zeros((side + 7) // 8 * (side if rows is None else rows))
+    image = pdf.make_stream(pixels, Type=pikepdf.Name.XObject,
+                            Subtype=pikepdf.Name.Image, Width=side, Height=side,
+                            ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=1,
+                            Filter=pikepdf.Name.FlateDecode)
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    pdf.save(path)
+    return path
+
+
+def inflate_bomb_pdf(path: Path, mib: int = 80) -> Path:
+    """A small PDF whose page content stream inflates to ``mib`` MiB of zeros (80 MiB:
+    an 80 KB file, more than the 64 MiB limit)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].Contents = pdf.make_stream(deflated_zeros(mib * 2**20),
+                                            Filter=pikepdf.Name.FlateDecode)
+    pdf.save(path)
+    return path
+
+
+def looping_pdf(path: Path) -> Path:
+    """A PDF whose page tree lists itself among its own kids (via a middle node)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pages = pdf.Root.Pages
+    middle = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Pages, Count=1,
+                                                  Kids=pikepdf.Array([pages]), Parent=pages))
+    pages.Kids = pikepdf.Array([middle, pages.Kids[0]])
+    pages.Count = 2
+    pdf.save(path)
+    return path
+
+
+def truncated_png(path: Path, image: Image.Image) -> Path:
+    """A PNG cut short in the middle of its pixel data (the header still reads)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    return path
+
+
 def bad_inputs(tmp_path: Path, page_image: Image.Image) -> dict[str, tuple[Path, type]]:
     """Every kind of bad input, written to ``tmp_path``, with the error it must raise."""
     scan = scan_pdf(tmp_path / "good.pdf", page_image)
@@ -178,11 +236,15 @@ def bad_inputs(tmp_path: Path, page_image: Image.Image) -> dict[str, tuple[Path,
         "utf-16 text": (tmp_path / "utf16.txt", UnsupportedInput),
         "bomb png": (_bomb_png(tmp_path / "bomb.png"), InputTooLarge),
         "huge pdf page": (tmp_path / "huge.pdf", InputTooLarge),
+        "pdf image bomb": (image_bomb_pdf(tmp_path / "image-bomb.pdf", rows=1), InputTooLarge),
+        "pdf inflate bomb": (inflate_bomb_pdf(tmp_path / "inflate-bomb.pdf"), InputTooLarge),
+        "pdf page tree loop": (looping_pdf(tmp_path / "loop.pdf"), CorruptInput),
     }
 
 
 BAD_INPUTS = ["missing", "directory", "empty file", "blank text", "zero pages", "truncated",
-              "encrypted", "random bytes", "zip", "utf-16 text", "bomb png", "huge pdf page"]
+              "encrypted", "random bytes", "zip", "utf-16 text", "bomb png", "huge pdf page",
+              "pdf image bomb", "pdf inflate bomb", "pdf page tree loop"]
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
@@ -192,6 +254,35 @@ def test_bad_input_raises_its_error(tmp_path, page_image, case):
         open_document(path)
     assert type(caught.value) is error
     assert "\n" not in str(caught.value)
+
+
+def test_pdf_limits_are_checked_before_anything_is_decoded(tmp_path, monkeypatch):
+    import resource
+
+    from extract import ingest
+
+    bombs = [image_bomb_pdf(tmp_path / "image.pdf"), inflate_bomb_pdf(tmp_path / "flate.pdf",
+                                                                      mib=512)]
+    start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for bomb in bombs:
+        with pytest.raises(InputTooLarge, match="decompression bomb guard"):
+            open_document(bomb)
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start) / 1024
+    assert grown_mib < 50  # the image would be 900 Mpx, the stream 512 MiB
+    assert "its page tree contains itself" in str(
+        pytest.raises(CorruptInput, open_document, looping_pdf(tmp_path / "loop.pdf")).value)
+    text_pdf(tmp_path / "three.pdf", [["one"], ["two"], ["three"]])
+    monkeypatch.setattr(ingest, "MAX_PAGES", 2)
+    with pytest.raises(InputTooLarge, match="3 pages, more than 2"):
+        open_document(tmp_path / "three.pdf")
+
+
+def test_a_truncated_png_is_corrupt_when_its_pixels_are_read(tmp_path, page_image):
+    from extract.ingest import load_page_image
+
+    doc = open_document(truncated_png(tmp_path / "cut.png", page_image))
+    with pytest.raises(CorruptInput, match="unreadable image"):
+        load_page_image(doc.pages[0])
 
 
 REPORT_LINES = ("Báo cáo tổng kết phong trào thi đua của Hội Nông dân tỉnh năm 2020\n"

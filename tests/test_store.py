@@ -1,12 +1,19 @@
 """The bloc database on a real SQLite file and a real PostgreSQL server: idempotent import,
-replacement, rollback of a document whose write fails midway, failures recorded, the schema
-version guard, and export/units round trips through the CLI functions."""
+replacement, rollback of a document whose write fails midway, failures recorded (never over
+a done document), the schema version guard, the one-writer lock, schema creation by several
+processes at once, a dropped connection retried, and export/units round trips through the
+CLI functions."""
 from __future__ import annotations
 
 import argparse
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -18,6 +25,7 @@ from extract.records import (Bloc, DocumentInfo, Figure, Group, PageText, Record
 from extract.store import Store
 from pg import pg_server, pg_url  # noqa: F401 - fixtures
 
+ROOT = Path(__file__).resolve().parent.parent
 TABLES = (store_mod.documents, store_mod.sections, store_mod.figures, store_mod.page_texts,
           store_mod.document_units)
 
@@ -225,8 +233,13 @@ def test_export_never_overwrites_the_database_and_neutralises_formulas(tmp_path,
     with Store(db) as store:
         store.write_record(record)
     before = (tmp_path / "bloc.db").read_bytes()
+    os.link(db, tmp_path / "hard-link.db")
+    (tmp_path / "bloc.db.lock").write_text("")  # the batch's lock file
     for output, why in ((db, "is an input of this command"), (str(tmp_path), "is a folder"),
-                        (str(tmp_path / "no" / "x.csv"), "folder that does not exist")):
+                        (str(tmp_path / "no" / "x.csv"), "folder that does not exist"),
+                        (str(tmp_path / "hard-link.db"), "is an input of this command"),
+                        (str(tmp_path / "bloc.db.lock"), "is an input of this command"),
+                        (str(tmp_path / "bloc.db-wal"), "is an input of this command")):
         args = argparse.Namespace(db=db, format="csv", year=None, unit=None, output=output)
         assert store_mod.run_export(args) == 2
         err = capsys.readouterr().err.strip().splitlines()
@@ -286,3 +299,98 @@ def test_spreadsheet_exports_have_types_a_bom_and_the_document_columns(tmp_path,
     args = argparse.Namespace(db=db, format="xlsx", year=None, unit=None, output=None)
     assert store_mod.run_export(args) == 2
     assert "give it with -o" in capsys.readouterr().err
+
+
+def _in_subprocess(code: str, *args: str) -> subprocess.Popen:
+    """``code`` run by a fresh Python with this checkout first on its path."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_one_writer_at_a_time_and_the_lock_dies_with_its_holder(db, capsys):
+    with Store(db, writer_wait=0) as first:
+        first.write_record(make_record("r.txt", "a" * 64, 2020))
+        with pytest.raises(DatabaseError, match="another batch") as err:
+            Store(db, writer_wait=0.5)
+        assert "\n" not in str(err.value) and "still busy after 0.5s" in str(err.value)
+        assert "waiting up to 0.5s" in capsys.readouterr().err
+        with Store(db, create=False) as reader:  # readers are not locked out
+            assert reader.known().done == {"a" * 64}
+    with Store(db, writer_wait=0):  # released on close
+        pass
+    holder = _in_subprocess("import sys, time; from extract.store import Store; "
+                            "s = Store(sys.argv[1], writer_wait=0); print('locked', flush=True); "
+                            "time.sleep(60)", db)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(DatabaseError, match="another batch"):
+            Store(db, writer_wait=0)
+    finally:
+        holder.kill()  # SIGKILL: no cleanup of its own
+        holder.communicate()
+    with Store(db, writer_wait=5):  # the operating system / the server released it
+        pass
+
+
+def test_new_database_created_by_several_processes_at_once(db):
+    start = time.time() + 3  # after every process has imported SQLAlchemy
+    code = ("import sys, time; from extract.store import Store; "
+            "time.sleep(max(0, float(sys.argv[2]) - time.time())); Store(sys.argv[1]).close()")
+    procs = [_in_subprocess(code, db, str(start)) for _ in range(4)]
+    results = [(p.wait(60), p.communicate()[1]) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    with Store(db, create=False) as store, store.engine.connect() as conn:
+        assert conn.execute(select(store_mod.schema_version.c.version)).scalars().all() == [1]
+
+
+def test_a_failure_never_replaces_a_done_document(db):
+    with Store(db) as store:
+        store.write_record(make_record("r.txt", "a" * 64, 2020))
+        before = counts(store)
+        assert store.write_failure("r.txt", "a" * 64, "cannot store its records: x") is None
+        assert store.write_failure("copy/r.txt", "a" * 64, "worker died") is None
+        assert counts(store) == before
+        known = store.known()
+        assert known.done == {"a" * 64} and not known.failed_sha and not known.failed_paths
+
+
+def _terminate_own_backend(conn) -> None:
+    """What a server restart does to a connection in the middle of a transaction."""
+    conn.execute(select(func.pg_terminate_backend(func.pg_backend_pid())))
+
+
+def test_a_dropped_connection_is_retried_once_then_is_a_database_error(pg_url, monkeypatch):
+    import psycopg
+
+    monkeypatch.setattr(store_mod, "RETRY_SECONDS", 0)
+    with Store(pg_url) as store:
+        store.write_record(make_record("a.txt", "a" * 64, 2020))
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # every pooled connection dies
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                          "datname = current_database() AND pid <> pg_backend_pid()")
+        store.write_record(make_record("b.txt", "b" * 64, 2020))  # pre-ping: a fresh one
+
+        insert, dropped = store_mod._insert_record, []
+
+        def dropped_once(conn, *args):
+            if not dropped:
+                dropped.append(1)
+                _terminate_own_backend(conn)
+            return insert(conn, *args)
+
+        monkeypatch.setattr(store_mod, "_insert_record", dropped_once)
+        store.write_record(make_record("c.txt", "c" * 64, 2020))
+        assert dropped == [1]
+
+        def always_dropped(conn, *args):
+            _terminate_own_backend(conn)
+
+        monkeypatch.setattr(store_mod, "_insert_record", always_dropped)
+        with pytest.raises(DatabaseError) as err:
+            store.write_record(make_record("d.txt", "d" * 64, 2020))
+        assert not isinstance(err.value, store_mod.RecordRejected)
+        assert "\n" not in str(err.value)
+        monkeypatch.setattr(store_mod, "_insert_record", insert)
+        assert store.known().done == {"a" * 64, "b" * 64, "c" * 64}
+        assert counts(store)["documents"] == 3
