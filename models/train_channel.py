@@ -40,12 +40,14 @@ from extract.text import fold  # noqa: E402
 from train_lexicon import gzip_writer  # noqa: E402
 
 OCR_KINDS = ("eng", "vie")
-FONTS = ("Liberation Serif", "DejaVu Serif", "Noto Serif", "Liberation Sans", "DejaVu Sans")
+FONTS = ("Liberation Serif", "DejaVu Serif", "Noto Serif", "Liberation Sans", "DejaVu Sans",
+         "Tinos", "TeX Gyre Termes")  # the last two: the Times faces offices print in
 SIZES = (12, 13, 14)
 # synth's scan qualities, plus "inkspread": a thick-ink photocopy (blur, then black and
 # white), where marks merge into their letters as in old archive scans ("ữ" → "¥"), and
-# "lowres": a soft 150 dpi gray scan, where small letters and marks get lost.
-QUALITIES = ("clean300", "bw200", "jpeg", "blur", "inkspread", "lowres")
+# "lowres": a soft 150 dpi gray scan, where small letters and marks get lost; "office" is
+# synth's tired office scanner (toner spread and dropout: "tỉnh" read "tính").
+QUALITIES = ("clean300", "bw200", "jpeg", "blur", "inkspread", "lowres", "office")
 LOWRES_DPI = 150
 LINES_PER_PAGE = 40
 DEV_EVERY = 10  # one page in DEV_EVERY is held out (see is_dev)
@@ -415,7 +417,7 @@ def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python models/train_channel.py [--pages N] [--jobs J] [--evaluate]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--pages", type=int, default=360,
+    parser.add_argument("--pages", type=int, default=420,
                         help="rendered pages (each OCR'd with eng and vie; 1 in 10 held out)")
     parser.add_argument("--jobs", type=int, default=2, help="OCR worker processes")
     parser.add_argument("--evaluate", action="store_true",

@@ -69,7 +69,7 @@ class Settings:
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
     # right most of the time, an English model's output rarely.
     identity_bonus: tuple[tuple[str, float], ...] = (("eng", 0.0), ("stripped", 0.0),
-                                                     ("vie", 4.0))
+                                                     ("vie", 1.0))
 
 
 # A column of the search: the options' channel scores, LM ids and cases, best score first.
