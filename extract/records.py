@@ -63,6 +63,10 @@ class Figure:
     line: int
     confidence: float
     qualifier: str | None = None  # trên, gần, hơn, khoảng, đạt …
+    # the words of its line it was read from (0-based, end excluded), and their box on the
+    # page image (left, top, width, height in pixels) when the page was OCR'd
+    words: list[int] | None = None
+    box: list[int] | None = None
 
 
 @dataclass
@@ -73,9 +77,25 @@ class Unit:
 
 
 @dataclass
+class PageWord:
+    """One word of a page as review needs it: what repair made of it and what OCR read."""
+
+    line: int  # 1-based line of the page
+    text: str
+    confidence: float
+    ocr: str | None = None
+    ocr_confidence: float | None = None
+    box: list[int] | None = None  # left, top, width, height in the page image's pixels
+    candidates: list[list] = field(default_factory=list)  # [reading, posterior] when doubtful
+
+
+@dataclass
 class PageText:
     number: int
     text: str
+    width: int | None = None  # pixels of the page image the word boxes are in (OCR pages)
+    height: int | None = None
+    words: list[PageWord] = field(default_factory=list)
 
 
 @dataclass
@@ -106,5 +126,6 @@ class Record:
             units=[Unit(u.get("section"), u["name"], [Figure(**f) for f in u.get("figures") or []])
                    for u in data.get("units") or []],
             figures=[Figure(**f) for f in data.get("figures") or []],
-            pages=[PageText(**p) for p in data.get("pages") or []],
+            pages=[PageText(**{**p, "words": [PageWord(**w) for w in p.get("words") or []]})
+                   for p in data.get("pages") or []],
         )

@@ -255,7 +255,10 @@ def test_every_contract_key_present_when_document_says_nothing() -> None:
     assert set(record) == {"source", "document", "bloc", "sections", "units", "figures",
                            "pages"}
     assert record["document"]["number"] is None and record["bloc"]["groups"] == []
-    assert record["pages"] == [{"number": 1, "text": "một dòng chữ không có gì"}]
+    (page,) = record["pages"]
+    assert (page["number"], page["text"], page["width"]) == (1, "một dòng chữ không có gì", None)
+    assert [w["text"] for w in page["words"]] == "một dòng chữ không có gì".split()
+    assert all(w["line"] == 1 and w["box"] is None for w in page["words"])
 
 
 def test_numeric_date_and_per_unit_measure() -> None:

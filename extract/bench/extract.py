@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # Real archive OCR with its ground-truth records (a development set kept outside the project)
 SEED_RECORDS = ROOT.parent / "shared" / "dev" / "seed000_records.json"
 SEED_TEXT = "000_40ab5f580a2dc66f.txt"
-_PART_NUMBERS = {"nhất": "1", "hai": "2", "ba": "3", "tư": "4", "năm": "5"}
 # Two unit names are the same unit when their keys match at least this well (0–100).
 SAME_UNIT = 90
 # Seed figures under this confidence are counted apart: the ones a user filtering would drop.
@@ -150,14 +149,10 @@ def _inputs(samples: Path, sample: str, quick: bool) -> list[tuple[str, Path]]:
 
 def seed_truth(path: Path = SEED_RECORDS) -> dict:
     """The seed's ground-truth records in ``Record.to_dict``'s shape: figures' ``unit`` is
-    the contract's ``measure``, "Phần thứ nhất" is section "1" (docs/records.md)."""
+    the contract's ``measure``."""
     data = json.loads(path.read_text(encoding="utf-8"))
     for unit in data["units"]:
         unit["figures"] = [{**f, "measure": f["unit"]} for f in unit["figures"]]
-    for section in data["sections"]:
-        words = (section["number"] or "").split()
-        if words[:2] == ["Phần", "thứ"] and len(words) == 3:
-            section["number"] = _PART_NUMBERS.get(words[2], section["number"])
     data.setdefault("figures", [])
     return data
 

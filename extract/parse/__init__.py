@@ -14,7 +14,7 @@ from extract.parse.header import parse_header
 from extract.parse.lines import DocLine, flatten
 from extract.parse.sections import Heading, find_headings
 from extract.parse.units import Gazetteer, registry, tidy_name
-from extract.records import PageText, Record, Source, Unit
+from extract.records import PageText, PageWord, Record, Source, Unit
 from extract.text import Page, fold
 
 # Score (rapidfuzz ratio) a heading needs to name a unit when its siblings already do.
@@ -29,7 +29,7 @@ def parse(pages: list[Page], source: Source) -> Record:
     gazetteer = Gazetteer.from_registry()
     header = parse_header(lines, gazetteer)
     record = Record(source=source, document=header.info)
-    record.pages = [PageText(p.number, p.text) for p in pages]
+    record.pages = [page_text(p) for p in pages]
     body = lines[header.end + 1:]
     record.bloc = parse_bloc(body, gazetteer, header.info.issuer)
     headings = find_headings(lines)
@@ -48,6 +48,17 @@ def parse(pages: list[Page], source: Source) -> Record:
         record.units = [Unit(None, hit[0] if hit else tidy_name(issuer),
                              [f for _, f in figures])]
     return record
+
+
+def page_text(page: Page) -> PageText:
+    """A page's text, and its words with their boxes, confidences and OCR readings."""
+    width, height = page.size or (None, None)
+    words = [PageWord(n, w.text, round(w.confidence, 4), w.ocr,
+                      None if w.ocr_confidence is None else round(w.ocr_confidence, 4),
+                      list(w.box) if w.box else None,
+                      [[t, round(p, 4)] for t, p in w.candidates])
+             for n, line in enumerate(page.lines, 1) for w in line.words]
+    return PageText(page.number, page.text, width, height, words)
 
 
 def _is_bloc(name: str) -> bool:

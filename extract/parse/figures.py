@@ -97,8 +97,11 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         confidence *= _plausible_share(measure)
         if _is_year(m[0]):  # "2020 tranh": as likely a year as a count written without a dot
             confidence *= YEAR_LIKE_FACTOR
+        words = _words_over(dl, starts, min(m.start(), span[0]), max(m.end(), span[1]))
         figures.append(Figure(value, measure, clause(text, m.start()), dl.page, dl.line,
-                              round(confidence, 3), _qualifier(prev2, prev)))
+                              round(confidence, 3), _qualifier(prev2, prev),
+                              [words[0], words[-1] + 1] if words else None,
+                              _box([dl.source.words[k] for k in words])))
     return figures
 
 
@@ -249,6 +252,23 @@ def _word_starts(dl: DocLine) -> list[int]:
         starts.append(pos)
         pos += len(word.text) + 1
     return starts
+
+
+def _words_over(dl: DocLine, starts: list[int], begin: int, end: int) -> list[int]:
+    """Positions of the line's words that overlap ``text[begin:end]``."""
+    return [k for k, (w, s) in enumerate(zip(dl.source.words, starts))
+            if s < end and s + len(w.text) > begin]
+
+
+def _box(words: list) -> list[int] | None:  # noqa: ANN001 - extract.text.Word
+    """The box around the words' boxes (None unless every word has one)."""
+    if not words or any(w.box is None for w in words):
+        return None
+    left = min(w.box[0] for w in words)
+    top = min(w.box[1] for w in words)
+    right = max(w.box[0] + w.box[2] for w in words)
+    bottom = max(w.box[1] + w.box[3] for w in words)
+    return [left, top, right - left, bottom - top]
 
 
 def _confidence(dl: DocLine, starts: list[int], begin: int, end: int) -> float:

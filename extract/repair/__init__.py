@@ -24,6 +24,7 @@ GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
 # held-out pages (fitting half), at 0.9 it catches 68 % (eng) and 66 % (stripped) while
 # flagging 5.2 % and 3.1 % of all words.
 FLAG_BELOW = 0.9
+CANDIDATES = 5  # readings kept beside a doubtful word, for review
 SURE = 0.99  # adapt: a first-pass word this confident is not read again
 LOOKAHEAD = 3  # words of the next line a line is read with (its last words' context)
 
@@ -48,7 +49,7 @@ def document_kind(pages: list[Page], name: object = "input") -> str:
     return kind
 
 
-def decode_pages(pages: list[list[Line]], kind: str, alternatives: bool = False,
+def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
                  decoder: Decoder | None = None) -> list[list[list[Choice]]]:
     """Choices for every line of every page (the context flows from one line to the next
     within a page), by ``decoder`` (the built models' by default). For kinds that ``adapt``
@@ -104,7 +105,7 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: bool = False,
     return out
 
 
-def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: bool
+def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: float
             ) -> list[tuple[list[Choice], int]]:
     """Each line's choices and the context after it, the context flowing down the page."""
     out = []
@@ -125,21 +126,23 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
     """The pages with every word repaired; same pages, same lines, same words per line.
 
     A word's confidence becomes min(OCR confidence, repair confidence); it keeps its OCR
-    reading and confidence beside (``Word.ocr``, ``Word.ocr_confidence``). Pages read from a
+    reading and confidence beside (``Word.ocr``, ``Word.ocr_confidence``), and a doubtful
+    word (less than FLAG_BELOW likely right) the readings it was chosen among. Pages read from a
     PDF text layer are left alone unless the document looks garbled. ``kind`` overrides
     detection.
     """
     kind = kind or document_kind(pages)
     todo = [page for page in pages if page.method != "text-layer" or kind in GARBLED]
     decoded = dict(zip((id(page) for page in todo),
-                       decode_pages([page.lines for page in todo], kind)))
+                       decode_pages([page.lines for page in todo], kind, FLAG_BELOW)))
     out = []
     for page in pages:
         if id(page) not in decoded:
             out.append(page)
             continue
         lines = [Line([Word(c.text, min(w.confidence, c.confidence), w.box, w.text,
-                            w.confidence) for w, c in zip(line.words, choices)])
+                            w.confidence, c.alternatives[:CANDIDATES])
+                       for w, c in zip(line.words, choices)])
                  for line, choices in zip(page.lines, decoded[id(page)])]
         out.append(Page(page.number, lines, page.method, page.size))
     return out

@@ -284,7 +284,7 @@ class Decoder:
         return out
 
     def decode(self, words: list[str], kind: str, context: int | None = None,
-               alternatives: bool = False, following: list[str] = ()
+               alternatives: float = 0.0, following: list[str] = ()
                ) -> tuple[list[Choice], int]:
         """Read one line (its words) of input ``kind`` after the LM state ``context`` (the
         start of a text by default); returns choices and the LM state after the line.
@@ -292,7 +292,8 @@ class Decoder:
         ``following``: the first words of the next line. Report lines are wrapped
         sentences, so the words that end a line are read with what follows them too; the
         following words are searched with the line, and read for real with their own line.
-        ``alternatives`` fills each choice's ranked readings (for ``--json``; slower).
+        ``alternatives``: the choices less confident than this get their ranked readings
+        (``True``, as 1.0: every choice that had any; for ``--json`` and for review).
         """
         slots: list[tuple[int, str, tuple[Option, ...]]] = []
         emits: list[float] = []
@@ -340,7 +341,7 @@ class Decoder:
         confs = [1.0] * len(words)
         kept = [False] * len(words)
         gaps = [0.0] * len(words)
-        alts: list[list[tuple[str, float]]] = [[] for _ in words]
+        ranked: list[list[tuple[str, tuple[Option, ...], list[float]]]] = [[] for _ in words]
         for (index, piece, opts), j, at in zip(slots, path, starts):
             chosen = opts[j]
             texts[index].append(_spell(piece, chosen.text))
@@ -351,14 +352,16 @@ class Decoder:
                 confs[index] = min(confs[index], post[at + j])
                 gaps[index] = min(gaps[index], chosen.emit - opts[0].emit)
                 if alternatives:
-                    alts[index].extend(sorted(((_spell(piece, o.text), p) for o, p in
-                                               zip(opts, post[at:at + len(opts)])),
-                                              key=lambda x: -x[1]))
+                    ranked[index].append((piece, opts, post[at:at + len(opts)]))
         choices = []
         for i, word in enumerate(words):
             text = "".join(texts[i])
             evidence = Evidence(confs[i], text != word, kept[i],
                                 _DIGIT.search(word) is not None and
                                 _LETTER.search(word) is not None, gaps[i])
-            choices.append(Choice(text, self.calibration(kind, evidence), alts[i], evidence))
+            confidence = self.calibration(kind, evidence)
+            alts = sorted(((_spell(piece, o.text), p) for piece, opts, posts in ranked[i]
+                           for o, p in zip(opts, posts)), key=lambda x: -x[1]) \
+                if confidence < alternatives else []
+            choices.append(Choice(text, confidence, alts, evidence))
         return choices, after
