@@ -123,6 +123,12 @@ def cmd_units(args: argparse.Namespace) -> int:
     return run_units(args)
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from extract.review import run_review
+
+    return run_review(args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from extract.bench import run_bench
 
@@ -259,6 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=database, formatter_class=fmt)
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
     p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("review", help="check and correct the database in the browser",
+                       description="Serve a local web application over the database: the "
+                                   "documents, each page's scan beside its repaired text "
+                                   "with doubtful words marked, corrections of words and "
+                                   "figures (applied by export), the bloc's figures over "
+                                   "the years.", epilog=database, formatter_class=fmt)
+    p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("bench", help="accuracy and speed on the bundled samples",
                        epilog=exit_codes_help((0, 2, 11, 130, 143)), formatter_class=fmt)

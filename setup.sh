@@ -16,7 +16,8 @@ apt_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-oc
           fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-noto-core
           fonts-croscore fonts-texgyre python3-venv
           gcc libc6-dev python3-dev)  # compilers: the repair search is built from Cython
-[ $want_test = 1 ] && apt_pkgs+=(postgresql poppler-utils)  # pdftotext reads cli.py pdf's output
+# pdftotext reads cli.py pdf's output; chromium runs the review's browser tests (Playwright)
+[ $want_test = 1 ] && apt_pkgs+=(postgresql poppler-utils chromium)
 # models/train_lm.py builds KenLM's lmplz from its PyPI sdist: CMake, a C++ compiler, Boost
 [ $want_train = 1 ] && apt_pkgs+=(cmake g++ make libboost-program-options-dev
                                   libboost-system-dev libboost-thread-dev libboost-test-dev

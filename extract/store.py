@@ -48,7 +48,7 @@ from extract.parse.units import name_key, registry
 from extract.records import Figure, Record
 from extract.text import fold, nfc
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: word boxes, figure word spans, corrections (see MIGRATIONS)
 # Least rapidfuzz token-set score (0-100) for ``export --unit`` to take a unit as meant.
 UNIT_MATCH_CUTOFF = 85
 # The PostgreSQL advisory lock keys (per database) of the one writer and of schema creation.
@@ -145,6 +145,8 @@ figures = Table(
     Column("page", Integer, nullable=False),
     Column("line", Integer, nullable=False),
     Column("confidence", Float, nullable=False),
+    Column("word_start", Integer),  # the words of its line it was read from (end excluded)
+    Column("word_end", Integer),
 )
 
 page_texts = Table(
@@ -152,14 +154,58 @@ page_texts = Table(
     Column("document_id", ForeignKey("documents.id"), primary_key=True),
     Column("number", Integer, primary_key=True, autoincrement=False),
     Column("text", Text, nullable=False),
+    Column("width", Integer),  # pixels of the page image the word boxes are in
+    Column("height", Integer),
+)
+
+# Every word of every page, as review shows it: repaired text, OCR reading, box, confidences.
+words = Table(
+    "words", metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("page", Integer, primary_key=True, autoincrement=False),
+    Column("line", Integer, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),  # in its line, from 0
+    Column("text", Text, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("ocr", Text),
+    Column("ocr_confidence", Float),
+    Column("box_left", Integer),
+    Column("box_top", Integer),
+    Column("box_width", Integer),
+    Column("box_height", Integer),
+    Column("candidates", Text),  # JSON [[reading, posterior], …] of a doubtful word
+)
+
+# What reviewers changed. Keyed by the document's content (sha256) and the place of what
+# was changed, not by row ids: a document extracted again keeps its corrections.
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # word | figure
+    Column("page", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("position", Integer, nullable=False),  # the word's place in its line; a figure's first word
+    Column("field", String(8), nullable=False),  # word: text; figure: value | measure
+    Column("old", Text),
+    Column("new", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 # Children first: the order rows of a replaced document are deleted in.
-_DOCUMENT_CHILDREN = (figures, sections, document_units, page_texts)
+_DOCUMENT_CHILDREN = (figures, sections, document_units, page_texts, words)
+# What each schema version adds to the one before, run in order on an older database (the
+# tables it adds are made by ``metadata.create_all``, which creates only missing ones).
+MIGRATIONS = {
+    2: ("ALTER TABLE figures ADD COLUMN word_start INTEGER",
+        "ALTER TABLE figures ADD COLUMN word_end INTEGER",
+        "ALTER TABLE page_texts ADD COLUMN width INTEGER",
+        "ALTER TABLE page_texts ADD COLUMN height INTEGER"),
+}
 
 EXPORT_FIELDS = ("document", "sha256", "bloc", "issuer", "number", "date", "unit", "year",
                  "section", "section_title", "measure", "value", "qualifier", "text", "page",
-                 "line", "confidence")
+                 "line", "confidence", "corrected")
 DOCUMENT_FIELDS = ("document", "sha256", "bloc", "issuer", "number", "date", "year", "title",
                    "pages", "figures")
 
@@ -223,24 +269,33 @@ def _engine(db: str, create: bool) -> Engine:
 
 
 def _check_schema(engine: Engine, create: bool) -> None:
-    """Refuse a schema newer than ours; with ``create``, create it on an empty database —
-    under a lock, so that of two processes opening a new database at once one creates it
-    and the other finds it."""
+    """Refuse a schema newer than ours; with ``create``, create it on an empty database;
+    bring an older one up to date (``MIGRATIONS``). Creating and migrating run under a lock,
+    so that of two processes opening a database at once one changes it and the other finds
+    it changed."""
     where = _safe(str(engine.url))
-    with engine.begin() as conn:
-        if create:
-            if engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL included: SQLite's is transactional
-            elif engine.dialect.name == "postgresql":
-                conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+    with engine.connect() as conn:
         found = _stored_version(conn)
-        if found is not None and found > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"{where}: database schema version {found} is newer than this tool's "
-                f"({SCHEMA_VERSION}); upgrade the tool")
+    if found is not None and found > SCHEMA_VERSION:
+        raise DatabaseError(f"{where}: database schema version {found} is newer than this "
+                            f"tool's ({SCHEMA_VERSION}); upgrade the tool")
+    if found is None and not create:
+        raise DatabaseError(f"{where}: not a bloc database (no schema_version table)")
+    if found == SCHEMA_VERSION:
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL included: SQLite's is transactional
+        elif engine.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+        found = _stored_version(conn)  # again: another process may have done it meanwhile
         if found is None:
-            if not create:
-                raise DatabaseError(f"{where}: not a bloc database (no schema_version table)")
+            metadata.create_all(conn)
+            conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+        elif found < SCHEMA_VERSION:
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(version, ()):
+                    conn.exec_driver_sql(statement)
             metadata.create_all(conn)
             conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
 
@@ -518,14 +573,15 @@ class Store:
 
     def figure_rows(self, year: int | None = None, unit_id: int | None = None) -> list[dict]:
         """One dict per figure of the done documents (fields: ``EXPORT_FIELDS``), in
-        document, page, line order."""
+        document, page, line order, with the reviewers' corrections applied (``corrected``
+        says which rows have one)."""
         query = (
             select(documents.c.path.label("document"), documents.c.sha256,
                    blocs.c.name.label("bloc"), documents.c.issuer, documents.c.number,
                    documents.c.date, units.c.name.label("unit"), documents.c.year,
                    sections.c.number.label("section"), sections.c.title.label("section_title"),
                    figures.c.measure, figures.c.value, figures.c.qualifier, figures.c.text,
-                   figures.c.page, figures.c.line, figures.c.confidence)
+                   figures.c.page, figures.c.line, figures.c.confidence, figures.c.word_start)
             .select_from(figures.join(documents, figures.c.document_id == documents.c.id)
                          .outerjoin(blocs, documents.c.bloc_id == blocs.c.id)
                          .outerjoin(units, figures.c.unit_id == units.c.id)
@@ -538,7 +594,14 @@ class Store:
             query = query.where(figures.c.unit_id == unit_id)
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
+            fixes = _figure_corrections(conn)
         for row in rows:
+            key = (row["sha256"], row["page"], row["line"], row.pop("word_start"))
+            row["corrected"] = False
+            for field in ("value", "measure"):
+                if (*key, field) in fixes:
+                    row[field] = fixes[(*key, field)]
+                    row["corrected"] = True
             row["value"] = _number(row["value"])
             row["date"] = row["date"].isoformat() if row["date"] else None
         return rows
@@ -583,6 +646,17 @@ class Store:
                 aliases.setdefault(uid, []).append(alias)
             return [(name, nd, nf, aliases.get(uid, []))
                     for uid, name, nd, nf in conn.execute(query)]
+
+
+def _figure_corrections(conn: Connection) -> dict[tuple, object]:
+    """The latest correction of each figure field: (sha256, page, line, first word, field)
+    → the new value (a number for ``value``)."""
+    fixes: dict[tuple, object] = {}
+    for row in conn.execute(select(corrections).where(corrections.c.kind == "figure")
+                            .order_by(corrections.c.id)):
+        fixes[(row.sha256, row.page, row.line, row.position, row.field)] = (
+            float(row.new) if row.field == "value" else row.new)
+    return fixes
 
 
 def _number(value: float | None) -> float | int | None:
@@ -701,10 +775,31 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
         conn.execute(document_units.insert(), roles)
     if rows:
         conn.execute(figures.insert(), rows)
-    pages = [dict(document_id=doc_id, number=p.number, text=p.text) for p in record.pages]
+    pages = [dict(document_id=doc_id, number=p.number, text=p.text, width=p.width,
+                  height=p.height) for p in record.pages]
     if pages:
         conn.execute(page_texts.insert(), pages)
+    word_rows = _word_rows(doc_id, record)
+    if word_rows:
+        conn.execute(words.insert(), word_rows)
     return doc_id
+
+
+def _word_rows(doc_id: int, record: Record) -> list[dict]:
+    """Rows for the words table: every word of every page, numbered within its line."""
+    rows = []
+    for page in record.pages:
+        position: dict[int, int] = {}
+        for w in page.words:
+            at = position[w.line] = position.get(w.line, -1) + 1
+            left, top, width, height = w.box or (None, None, None, None)
+            rows.append(dict(document_id=doc_id, page=page.number, line=w.line, position=at,
+                             text=w.text, confidence=w.confidence, ocr=w.ocr,
+                             ocr_confidence=w.ocr_confidence, box_left=left, box_top=top,
+                             box_width=width, box_height=height,
+                             candidates=json.dumps(w.candidates, ensure_ascii=False)
+                             if w.candidates else None))
+    return rows
 
 
 def _section_at(heads: list[tuple[tuple[int, int], int]], page: int, line: int) -> int | None:
@@ -722,7 +817,9 @@ def _figure_rows(doc_id: int, unit_id: int | None, figs: Iterable[Figure],
     """Rows for the figures table."""
     return [dict(document_id=doc_id, unit_id=unit_id, section_id=_section_at(heads, f.page, f.line),
                  value=f.value, measure=f.measure, qualifier=f.qualifier, text=f.text,
-                 page=f.page, line=f.line, confidence=f.confidence) for f in figs]
+                 page=f.page, line=f.line, confidence=f.confidence,
+                 word_start=f.words[0] if f.words else None,
+                 word_end=f.words[1] if f.words else None) for f in figs]
 
 
 # ---- commands ---------------------------------------------------------------------------

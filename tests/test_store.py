@@ -341,7 +341,7 @@ def test_new_database_created_by_several_processes_at_once(db):
     results = [(p.wait(60), p.communicate()[1]) for p in procs]
     assert all(code == 0 for code, _ in results), results
     with Store(db, create=False) as store, store.engine.connect() as conn:
-        assert conn.execute(select(store_mod.schema_version.c.version)).scalars().all() == [1]
+        assert conn.execute(select(store_mod.schema_version.c.version)).scalars().all() == [store_mod.SCHEMA_VERSION]
 
 
 def test_a_failure_never_replaces_a_done_document(db):
@@ -394,3 +394,25 @@ def test_a_dropped_connection_is_retried_once_then_is_a_database_error(pg_url, m
         monkeypatch.setattr(store_mod, "_insert_record", insert)
         assert store.known().done == {"a" * 64, "b" * 64, "c" * 64}
         assert counts(store)["documents"] == 3
+
+
+def test_a_version_1_database_is_migrated_keeping_every_row(db):
+    with Store(db) as store:
+        store.write_record(make_record("/a.pdf", "a" * 64, 2020))
+        before = store.figure_rows()
+        with store.engine.begin() as conn:  # make it what version 1 wrote
+            for table in ("words", "corrections"):
+                conn.exec_driver_sql(f"DROP TABLE {table}")
+            for table, column in (("figures", "word_start"), ("figures", "word_end"),
+                                  ("page_texts", "width"), ("page_texts", "height")):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+            conn.execute(store_mod.schema_version.delete())
+            conn.execute(store_mod.schema_version.insert().values(version=1))
+    with Store(db, create=False) as store:  # a reader (export) migrates it too
+        assert store.figure_rows() == before
+        with store.engine.connect() as conn:
+            assert conn.execute(select(func.max(store_mod.schema_version.c.version))
+                                ).scalar() == store_mod.SCHEMA_VERSION
+            assert conn.execute(select(func.count()).select_from(store_mod.words)).scalar() == 0
+        store.write_record(make_record("/b.pdf", "b" * 64, 2021))  # and it takes new rows
+        assert len(store.figure_rows()) == 2 * len(before)
