@@ -246,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--retry-failed", action="store_true",
                    help="extract again the documents that failed in an earlier run")
+    p.add_argument("--pdf-dir", metavar="DIR",
+                   help="also write a searchable PDF of each scanned document into DIR "
+                        "(named NAME-SHA8.pdf: its file name and the start of its sha256)")
     _common(p, verbose=False)
     p.set_defaults(func=cmd_batch)
 

@@ -77,6 +77,7 @@ class Outcome:
     record: Record | None
     error: str | None
     seconds: float
+    note: str | None = None  # a warning about a stored document (its searchable PDF)
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Tally:
     pages: int = 0
     figures: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings about documents stored
 
 
 def collect(paths: list[str]) -> list[Path]:
@@ -163,21 +165,52 @@ def hash_file(path: Path) -> Job:
         return Job(path, None, 0, _unreadable_reason(path, err))
 
 
-def extract_one(path: str, lang: str, page_workers: int) -> Outcome:
-    """Extract one document (runs in a worker); an input error becomes the outcome's error
-    line, and so does an unexpected one, so that one bad document never stops a batch."""
-    from extract.pipeline import extract_record
+def extract_one(path: str, lang: str, page_workers: int,
+                pdf_dir: str | None = None) -> Outcome:
+    """Extract one document (runs in a worker), and with ``pdf_dir`` write its searchable
+    PDF there; an input error becomes the outcome's error line, and so does an unexpected
+    one, so that one bad document never stops a batch."""
+    from extract.parse import parse
+    from extract.pipeline import read_repaired
 
     start = time.monotonic()
     try:
-        record = extract_record(Path(path), lang=lang, workers=page_workers, progress=False)
-        return Outcome(path, record, None, time.monotonic() - start)
+        document, pages, _kind = read_repaired(Path(path), lang=lang, workers=page_workers,
+                                               progress=False)
+        record = parse(pages, document.source)
+        note = _searchable(Path(pdf_dir), Path(path), document.source, pages) \
+            if pdf_dir else None
+        return Outcome(path, record, None, time.monotonic() - start, note)
     except InputError as err:
         return Outcome(path, None, err.message, time.monotonic() - start)
     except Exception as err:  # noqa: BLE001 - recorded with the document, batch goes on
         first = (str(err).strip().splitlines() or [""])[0]
         return Outcome(path, None, f"internal error: {type(err).__name__}: {first}",
                        time.monotonic() - start)
+
+
+def pdf_name(path: Path, sha256: str) -> str:
+    """The file name of a document's searchable PDF in ``--pdf-dir``: its own name and the
+    start of its content hash (two reports called ``baocao.pdf`` in two folders differ)."""
+    return f"{path.stem}-{sha256[:8]}.pdf"
+
+
+def _searchable(pdf_dir: Path, path: Path, source, pages: list) -> str | None:  # noqa: ANN001
+    """Write the searchable PDF of a scanned document into ``pdf_dir``; a note when it
+    could not be written (the document's records are stored all the same), None when
+    written or when the document has no pages to make one of (a text file)."""
+    if source.kind == "text":
+        return None
+    from extract.errors import InputError as _InputError
+    from extract.output import write_atomically
+    from extract.searchable import searchable_pdf
+
+    try:
+        write_atomically(pdf_dir / pdf_name(path, source.sha256),
+                         searchable_pdf(path, source.kind, pages))
+    except _InputError as err:
+        return f"searchable PDF not written: {err.message}"
+    return None
 
 
 def extract_bytes(path: str, data: bytes, lang: str) -> Outcome:
@@ -241,7 +274,8 @@ def _scratch_folder() -> str:
     return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
 
 
-def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, Outcome]]:
+def run_local(jobs: list[Job], lang: str, workers: int,
+              pdf_dir: str | None = None) -> Iterator[tuple[Job, Outcome]]:
     """Extract ``jobs`` in a process pool of ``workers``, yielding each as it finishes.
 
     At most ``workers`` documents are in flight, each read with one process; the last one
@@ -253,13 +287,13 @@ def run_local(jobs: list[Job], lang: str, workers: int) -> Iterator[tuple[Job, O
     _preload()
     scratch = _scratch_folder()
     try:
-        yield from _run_pools(jobs, lang, workers, scratch)
+        yield from _run_pools(jobs, lang, workers, scratch, pdf_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _run_pools(jobs: list[Job], lang: str, workers: int,
-               scratch: str) -> Iterator[tuple[Job, Outcome]]:
+def _run_pools(jobs: list[Job], lang: str, workers: int, scratch: str,
+               pdf_dir: str | None) -> Iterator[tuple[Job, Outcome]]:
     """``run_local``'s loop: a pool for the jobs, then a pool of one for each suspect."""
     pending, suspects = deque(jobs), deque()
     while pending or suspects:
@@ -275,7 +309,8 @@ def _run_pools(jobs: list[Job], lang: str, workers: int,
                     job = queue.popleft()
                     # the last document gets the cores the others leave free as they end
                     page_workers = workers if solo or not queue else 1
-                    running[pool.submit(extract_one, str(job.path), lang, page_workers)] = job
+                    running[pool.submit(extract_one, str(job.path), lang, page_workers,
+                                        *([pdf_dir] if pdf_dir else []))] = job
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in finished:
@@ -380,6 +415,7 @@ def summary(tally: Tally, seconds: float, db: str) -> str:
     lines = [f"batch: {tally.done} done, {tally.skipped} skipped, {failed}, {tally.pages} pages, "
              f"{tally.figures} figures, {_duration(seconds)} → {shown_db(db)}"]
     lines += [f"failed: {shown(e)}" for e in tally.errors]
+    lines += [f"warning: {shown(n)}" for n in tally.notes]
     return "\n".join(lines)
 
 
@@ -388,6 +424,8 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
     database refuses for its content fails the document; a failure of the database itself
     (DatabaseError) ends the batch with nothing recorded, so a rerun retries it."""
     error = outcome.error
+    if outcome.note:
+        tally.notes.append(f"{job.path}: {outcome.note}")
     if outcome.record is not None:
         record = outcome.record
         try:
@@ -409,8 +447,9 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
 
 def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | None = None,
             scheduler: str | None = None, retry_failed: bool = False, progress: bool = True,
-            tally: Tally | None = None) -> Tally:
-    """Extract ``files`` into ``store``; the library form of ``cli.py batch``."""
+            tally: Tally | None = None, pdf_dir: str | None = None) -> Tally:
+    """Extract ``files`` into ``store`` (and with ``pdf_dir``, write the searchable PDF of
+    each scanned one there); the library form of ``cli.py batch``."""
     tally = tally if tally is not None else Tally()
     todo, unreadable = plan(files, store, retry_failed, tally)
     for job in unreadable:
@@ -421,7 +460,8 @@ def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | N
     where = f"on {scheduler}" if scheduler else f"with {_count(min(workers, len(todo)), 'worker')}"
     print(f"batch: {_count(len(files), 'file')}, {tally.skipped} skipped, {len(todo)} to "
           f"extract {where}", file=sys.stderr)
-    results = run_dask(todo, lang, scheduler) if scheduler else run_local(todo, lang, workers)
+    results = run_dask(todo, lang, scheduler) if scheduler else \
+        run_local(todo, lang, workers, pdf_dir)
     bar = _progress(len(todo), progress)
     try:
         for job, outcome in results:
@@ -461,6 +501,13 @@ def run_batch(args: argparse.Namespace) -> int:
     from extract.ocr import resolve_lang
 
     start = time.monotonic()
+    pdf_dir = getattr(args, "pdf_dir", None)
+    if pdf_dir and (args.scheduler or not Path(pdf_dir).is_dir() or
+                    not os.access(pdf_dir, os.W_OK)):
+        why = ("works with local workers only, not --scheduler" if args.scheduler
+               else "is not a folder that can be written to")
+        print(f"error: --pdf-dir {shown(pdf_dir)}: {why}", file=sys.stderr)
+        return EXIT_USAGE
     files = collect(args.paths)
     lang = resolve_lang(args.lang)  # a wrong --lang is one error now, not one per document
     tally = Tally()
@@ -468,7 +515,7 @@ def run_batch(args: argparse.Namespace) -> int:
         try:
             convert(files, store, lang=lang, workers=args.workers, scheduler=args.scheduler,
                     retry_failed=getattr(args, "retry_failed", False),
-                    progress=not args.quiet, tally=tally)
+                    progress=not args.quiet, tally=tally, pdf_dir=pdf_dir)
         except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (errors.Terminated)
             print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
             print("batch: interrupted; every document written is complete, rerun to resume",

@@ -15,6 +15,7 @@ import warnings
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import regex
 from PIL import Image, ImageOps, ImageSequence
@@ -90,8 +91,18 @@ def open_document(path: Path) -> Ingested:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or MissingInput with the reason it cannot be read."""
+    with open_input(path) as fh:
+        return fh.read()
+
+
+def open_input(path: Path) -> BinaryIO:
+    """The file opened for reading (bytes), or MissingInput with the reason it cannot be."""
     try:
-        return path.read_bytes()
+        fh = path.open("rb")
+        if path.is_dir():  # opening a directory succeeds on some systems
+            fh.close()
+            raise IsADirectoryError
+        return fh
     except FileNotFoundError:
         raise MissingInput(path, "no such file") from None
     except IsADirectoryError:

@@ -5,7 +5,10 @@ cannot be written, and must never write over its own input or the database it re
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from extract.errors import OutputError
 
@@ -35,12 +38,19 @@ def _same_file(a: Path, b: Path) -> bool:
 def write_atomically(output: Path, content: str | bytes) -> None:
     """Write ``content`` (text as UTF-8) to ``output`` through a temporary file beside it,
     so that a reader never sees half of it; OutputError (one line, exit 2) when it cannot."""
+    with atomic_writer(output, binary=isinstance(content, bytes)) as fh:
+        fh.write(content)
+
+
+@contextmanager
+def atomic_writer(output: Path, binary: bool = False) -> Iterator[IO]:
+    """A file to write ``output`` through, as it goes (UTF-8 text, or bytes): the writes go
+    to a temporary file beside it, renamed to ``output`` when the block ends and removed if
+    it fails, so that ``output`` is whole or untouched; OutputError when it cannot be."""
     partial = output.with_name(f".{output.name}.partial")
     try:
-        if isinstance(content, bytes):
-            partial.write_bytes(content)
-        else:
-            partial.write_text(content, encoding="utf-8")
+        with open(partial, "wb" if binary else "w", encoding=None if binary else "utf-8") as fh:
+            yield fh
         partial.replace(output)
     except OSError as err:
         raise OutputError(output, f"cannot be written ({err.strerror})") from None

@@ -187,11 +187,11 @@ def test_bad_files_are_recorded_and_reruns_skip_or_retry(tmp_path, capsys):
     assert orphans(Path(db)) == 0
 
 
-def crash_on_crash_files(path: str, lang: str, page_workers: int) -> batch.Outcome:
+def crash_on_crash_files(path: str, lang: str, page_workers: int, *more) -> batch.Outcome:
     """``extract_one``, except that a file named crash* kills its worker process."""
     if Path(path).name.startswith("crash"):
         os._exit(9)
-    return EXTRACT_ONE(path, lang, page_workers)
+    return EXTRACT_ONE(path, lang, page_workers, *more)
 
 
 EXTRACT_ONE = batch.extract_one
@@ -381,6 +381,33 @@ def test_scanned_pdf_goes_through_ocr(tmp_path, capsys):
         text = conn.execute("SELECT text FROM page_texts").fetchone()[0]
     assert (kind, method, pages) == ("pdf", "ocr", 1)
     assert "56.789" in text and "Hội" in text
+
+
+def test_pdf_dir_gets_a_searchable_pdf_of_each_scanned_document(tmp_path, capsys):
+    import hashlib
+
+    import pdfplumber
+
+    from extract.synth import degrade, pages_to_pdf, render_page
+
+    lines = ["BÁO CÁO", "Tổng kết phong trào thi đua năm 2020", "Hội có 2.468 hội viên."]
+    pdf = tmp_path / "in" / "scan.pdf"
+    pdf.parent.mkdir()
+    pages_to_pdf([degrade(render_page(lines), "bw200", seed=2)], pdf, "bw200")
+    (tmp_path / "in" / "note.txt").write_text("Báo cáo của hội năm 2020 có 12 chi hội.\n",
+                                              encoding="utf-8")
+    out = tmp_path / "pdfs"
+    db = str(tmp_path / "bloc.db")
+    assert batch_cli(str(pdf), "--db", db, "--pdf-dir", str(out)) == 2  # no such folder yet
+    out.mkdir()
+    assert batch_cli(str(tmp_path / "in"), "--db", db, "--pdf-dir", str(out),
+                     "--workers", "1") == 0
+    sha = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    made = sorted(p.name for p in out.iterdir())
+    assert made == [f"scan-{sha[:8]}.pdf"]  # the text file has no pages to make one of
+    with pdfplumber.open(out / made[0]) as searchable:
+        assert "2.468 hội viên" in searchable.pages[0].extract_text()
+    assert "--pdf-dir" in capsys.readouterr().err
 
 
 def test_bench_table_times_one_and_two_workers(tmp_path):
