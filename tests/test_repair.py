@@ -238,3 +238,36 @@ def test_cli_repair_bad_input_is_one_error_line(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
     assert _cli(str(empty)).returncode == 7
+
+
+def test_cli_repair_streams_its_output_as_it_reads(tmp_path):
+    """Output appears while the input is still being written (a chunk at a time), and the
+    whole keeps one line out per line in; -o is written whole at the end."""
+    import select
+
+    from extract.repair.cli import CHUNK_LINES
+
+    line = "Hoi vien tich cuc tham gia cac phong trao thi dua cua Hoi\n"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "repair", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        proc.stdin.write((line * (CHUNK_LINES + 10)).encode())
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        assert ready, "no output while the input stays open"
+        first = proc.stdout.readline().decode()
+        assert first == "Hội viên tích cực tham gia các phong trào thi đua của Hội\n"
+        proc.stdin.write(line.encode() * 5)
+        proc.stdin.close()
+        rest = proc.stdout.read().decode()
+    finally:
+        proc.kill() if proc.poll() is None else None
+        proc.wait()
+    assert proc.returncode == 0
+    assert 1 + rest.count("\n") == CHUNK_LINES + 15
+    out = tmp_path / "out.txt"
+    source = tmp_path / "in.txt"
+    source.write_text("Hoi vien\fthi dua\n\n", encoding="utf-8")
+    assert _cli(str(source), "-o", str(out)).returncode == 0
+    assert out.read_text(encoding="utf-8") == "Hội viên\fthi đua\n\n"

@@ -51,7 +51,7 @@ def _texts(source: BinaryIO, name: str) -> Iterator[str]:
         return
     seen = bool(first.strip())
     yield first
-    for block in iter(lambda: source.read(BLOCK_BYTES), b""):
+    for block in iter(lambda: source.read1(BLOCK_BYTES), b""):  # what has come so far
         try:
             text = decoder.decode(block)
         except UnicodeDecodeError:
