@@ -92,6 +92,7 @@ class Tally:
     figures: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # warnings about documents stored
+    copies: list[str] = field(default_factory=list)  # documents stored as copies of a report
 
 
 def collect(paths: list[str]) -> list[Path]:
@@ -416,6 +417,7 @@ def summary(tally: Tally, seconds: float, db: str) -> str:
              f"{tally.figures} figures, {_duration(seconds)} → {shown_db(db)}"]
     lines += [f"failed: {shown(e)}" for e in tally.errors]
     lines += [f"warning: {shown(n)}" for n in tally.notes]
+    lines += [f"copy: {shown(c)} (counted once: its best-read copy)" for c in tally.copies]
     return "\n".join(lines)
 
 
@@ -429,8 +431,11 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
     if outcome.record is not None:
         record = outcome.record
         try:
-            store.write_record(record, sha256=job.sha256, path=str(job.path),
-                               seconds=outcome.seconds)
+            doc_id = store.write_record(record, sha256=job.sha256, path=str(job.path),
+                                        seconds=outcome.seconds)
+            others = store.copies_of(doc_id)
+            if others:
+                tally.copies.append(f"{job.path} is the same report as {', '.join(others)}")
             tally.done += 1
             tally.pages += record.source.pages
             tally.figures += len(record.figures) + sum(len(u.figures) for u in record.units)

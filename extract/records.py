@@ -87,6 +87,7 @@ class PageWord:
     ocr_confidence: float | None = None
     box: list[int] | None = None  # left, top, width, height in the page image's pixels
     candidates: list[list] = field(default_factory=list)  # [reading, posterior] when doubtful
+    repair_confidence: float | None = None  # the repair's alone (confidence: with OCR's)
 
 
 @dataclass

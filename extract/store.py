@@ -42,13 +42,14 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (ArgumentError, DataError, InterfaceError, OperationalError,
                             SQLAlchemyError)
 
+from extract import copies
 from extract.errors import EXIT_USAGE, DatabaseError, shown
 from extract.output import output_problem, write_atomically
 from extract.parse.units import name_key, registry
 from extract.records import Figure, Record
 from extract.text import fold, nfc
 
-SCHEMA_VERSION = 2  # 2: word boxes, figure word spans, corrections (see MIGRATIONS)
+SCHEMA_VERSION = 2  # 2: word boxes, figure word spans, corrections, copies (MIGRATIONS)
 # Least rapidfuzz token-set score (0-100) for ``export --unit`` to take a unit as meant.
 UNIT_MATCH_CUTOFF = 85
 # The PostgreSQL advisory lock keys (per database) of the one writer and of schema creation.
@@ -104,6 +105,10 @@ documents = Table(
     Column("bloc_id", ForeignKey("blocs.id"), index=True),
     Column("member_count", Integer),
     Column("status", String(8), nullable=False),  # done | failed
+    # the report this document is a copy of: the sha256 of its first copy (extract.copies)
+    Column("report", String(64), index=True),
+    Column("fingerprint", Text),  # MinHash of its text, to recognise later copies
+    Column("mean_confidence", Float),  # how well it was read: the best copy is counted
     Column("error", Text),
     Column("seconds", Float),  # wall time of the extraction
     Column("processed_at", DateTime(timezone=True), nullable=False),
@@ -200,7 +205,12 @@ MIGRATIONS = {
     2: ("ALTER TABLE figures ADD COLUMN word_start INTEGER",
         "ALTER TABLE figures ADD COLUMN word_end INTEGER",
         "ALTER TABLE page_texts ADD COLUMN width INTEGER",
-        "ALTER TABLE page_texts ADD COLUMN height INTEGER"),
+        "ALTER TABLE page_texts ADD COLUMN height INTEGER",
+        "ALTER TABLE documents ADD COLUMN report VARCHAR(64)",
+        "ALTER TABLE documents ADD COLUMN fingerprint TEXT",
+        "ALTER TABLE documents ADD COLUMN mean_confidence FLOAT",
+        "CREATE INDEX ix_documents_report ON documents (report)",
+        "UPDATE documents SET report = sha256"),
 }
 
 EXPORT_FIELDS = ("document", "sha256", "bloc", "issuer", "number", "date", "unit", "year",
@@ -574,7 +584,7 @@ class Store:
     def figure_rows(self, year: int | None = None, unit_id: int | None = None) -> list[dict]:
         """One dict per figure of the done documents (fields: ``EXPORT_FIELDS``), in
         document, page, line order, with the reviewers' corrections applied (``corrected``
-        says which rows have one)."""
+        says which rows have one); of copies of one report, only the best-read copy's."""
         query = (
             select(documents.c.path.label("document"), documents.c.sha256,
                    blocs.c.name.label("bloc"), documents.c.issuer, documents.c.number,
@@ -593,6 +603,7 @@ class Store:
         if unit_id is not None:
             query = query.where(figures.c.unit_id == unit_id)
         with self.engine.connect() as conn:
+            query = query.where(documents.c.id.in_(_best_copies(conn)))
             rows = [dict(r._mapping) for r in conn.execute(query)]
             fixes = _figure_corrections(conn)
         for row in rows:
@@ -607,7 +618,8 @@ class Store:
         return rows
 
     def document_rows(self, year: int | None = None) -> list[dict]:
-        """One dict per done document (fields: ``DOCUMENT_FIELDS``), in path order."""
+        """One dict per report (its best-read copy; fields: ``DOCUMENT_FIELDS``), in path
+        order."""
         count = (select(figures.c.document_id, func.count().label("n"))
                  .group_by(figures.c.document_id).subquery())
         query = (
@@ -622,24 +634,51 @@ class Store:
         if year is not None:
             query = query.where(documents.c.year == year)
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
+            rows = [dict(r._mapping) for r in conn.execute(
+                query.where(documents.c.id.in_(_best_copies(conn))))]
         for row in rows:
             row["date"] = row["date"].isoformat() if row["date"] else None
         return rows
 
-    def unit_counts(self) -> list[tuple[str, int, int, list[str]]]:
-        """(canonical name, documents, figures, aliases) of every unit some document names."""
-        docs = (select(document_units.c.unit_id, func.count(document_units.c.document_id.distinct())
-                       .label("n")).group_by(document_units.c.unit_id).subquery())
-        figs = (select(figures.c.unit_id, func.count().label("n"))
-                .group_by(figures.c.unit_id).subquery())
-        query = (select(units.c.id, units.c.name, func.coalesce(docs.c.n, 0),
-                        func.coalesce(figs.c.n, 0))
-                 .outerjoin(docs, docs.c.unit_id == units.c.id)
-                 .outerjoin(figs, figs.c.unit_id == units.c.id)
-                 .where(docs.c.n > 0)
-                 .order_by(units.c.name))
+    def copies_of(self, doc_id: int) -> list[str]:
+        """The paths of the other done documents that are the same report as ``doc_id``."""
         with self.engine.connect() as conn:
+            report = conn.execute(select(documents.c.report)
+                                  .where(documents.c.id == doc_id)).scalar()
+            return list(conn.execute(select(documents.c.path).where(
+                documents.c.report == report, documents.c.id != doc_id,
+                documents.c.status == "done").order_by(documents.c.path)).scalars())
+
+    def copies(self) -> list[list[str]]:
+        """The paths of each report stored more than once, the best-read copy first."""
+        with self.engine.connect() as conn:
+            best = set(_best_copies(conn))
+            groups: dict[str, list[tuple[bool, str]]] = {}
+            for doc_id, report, path in conn.execute(
+                    select(documents.c.id, documents.c.report, documents.c.path)
+                    .where(documents.c.status == "done").order_by(documents.c.path)):
+                groups.setdefault(report or f"#{doc_id}", []).append((doc_id not in best, path))
+        return [[path for _, path in sorted(group)] for group in groups.values()
+                if len(group) > 1]
+
+    def unit_counts(self) -> list[tuple[str, int, int, list[str]]]:
+        """(canonical name, reports, figures, aliases) of every unit some report names,
+        each report counted once (its best-read copy)."""
+        with self.engine.connect() as conn:
+            best = _best_copies(conn)
+            docs = (select(document_units.c.unit_id,
+                           func.count(document_units.c.document_id.distinct()).label("n"))
+                    .where(document_units.c.document_id.in_(best))
+                    .group_by(document_units.c.unit_id).subquery())
+            figs = (select(figures.c.unit_id, func.count().label("n"))
+                    .where(figures.c.document_id.in_(best))
+                    .group_by(figures.c.unit_id).subquery())
+            query = (select(units.c.id, units.c.name, func.coalesce(docs.c.n, 0),
+                            func.coalesce(figs.c.n, 0))
+                     .outerjoin(docs, docs.c.unit_id == units.c.id)
+                     .outerjoin(figs, figs.c.unit_id == units.c.id)
+                     .where(docs.c.n > 0)
+                     .order_by(units.c.name))
             aliases: dict[int, list[str]] = {}
             for uid, alias in conn.execute(select(unit_aliases.c.unit_id, unit_aliases.c.alias)
                                            .order_by(unit_aliases.c.alias)):
@@ -731,12 +770,15 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
                    seconds: float | None) -> int:
     """Insert every row of ``record`` in the caller's transaction; returns the document id."""
     doc, src, bloc = record.document, record.source, record.bloc
+    sign = copies.fingerprint(record)
+    report = _report_of(conn, (doc.issuer, doc.number, _iso_date(doc.date), sign)) or sha
     doc_id = conn.execute(documents.insert().values(
         sha256=sha, path=path, kind=src.kind, method=src.method, pages=src.pages,
         issuer=doc.issuer, number=doc.number, place=doc.place, date=_iso_date(doc.date),
         year=doc.year, doc_type=doc.doc_type, title=doc.title, bloc_id=_bloc_id(conn, bloc.name),
         member_count=bloc.member_count, status="done", error=None, seconds=seconds,
-        processed_at=datetime.now(timezone.utc),
+        processed_at=datetime.now(timezone.utc), report=report, fingerprint=sign,
+        mean_confidence=copies.mean_confidence(record),
     )).inserted_primary_key[0]
 
     heads: list[tuple[tuple[int, int], int]] = []  # ((page, line), section id) in order
@@ -783,6 +825,31 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
     if word_rows:
         conn.execute(words.insert(), word_rows)
     return doc_id
+
+
+def _report_of(conn: Connection, this: tuple) -> str | None:
+    """The report an incoming document (issuer, number, date, fingerprint) is a copy of,
+    among the documents done, or None when it is a report of its own."""
+    for row in conn.execute(select(documents.c.report, documents.c.issuer, documents.c.number,
+                                   documents.c.date, documents.c.fingerprint)
+                            .where(documents.c.status == "done")):
+        if copies.same_report(this, tuple(row)[1:]):
+            return row.report
+    return None
+
+
+def _best_copies(conn: Connection) -> list[int]:
+    """The id of the best-read copy (highest mean confidence; then the first stored) of
+    every report: the documents that export, units and counts use."""
+    best: dict[str, tuple[float, int]] = {}
+    for doc_id, report, quality in conn.execute(
+            select(documents.c.id, documents.c.report, documents.c.mean_confidence)
+            .where(documents.c.status == "done")):
+        key = report or f"#{doc_id}"
+        rank = (quality if quality is not None else 0.0, -doc_id)
+        if key not in best or rank > best[key]:
+            best[key] = rank
+    return sorted(-rank[1] for rank in best.values())
 
 
 def _word_rows(doc_id: int, record: Record) -> list[dict]:
@@ -901,9 +968,13 @@ def run_units(args: argparse.Namespace) -> int:
     """``cli.py units``: a table of canonical units with their document and figure counts."""
     with Store(args.db, create=False) as store:
         rows = store.unit_counts()
-    out = [f"{'documents':>9}  {'figures':>7}  unit"]
+        groups = store.copies()
+    out = [f"{'reports':>9}  {'figures':>7}  unit"]
     for name, ndocs, nfigs, aliases in rows:
         also = f"  (also: {'; '.join(aliases)})" if aliases else ""
         out.append(f"{ndocs:>9}  {nfigs:>7}  {name}{also}")
+    if groups:
+        out += ["", "copies of one report (the first is the best read, the one counted):"]
+        out += [" = ".join(group) for group in groups]
     sys.stdout.write("\n".join(out) + "\n")
     return 0

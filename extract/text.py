@@ -20,6 +20,7 @@ class Word:
     box: tuple[int, int, int, int] | None = None  # left, top, width, height in pixels
     ocr: str | None = None  # after repair: the word as read, and the reader's confidence
     ocr_confidence: float | None = None
+    repair_confidence: float | None = None  # after repair: how likely its reading is right
     # after repair, for a doubtful word: the readings it was chosen among, with posteriors
     candidates: list[tuple[str, float]] = field(default_factory=list)
 

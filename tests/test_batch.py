@@ -4,7 +4,9 @@ Ctrl-C mid-batch leave only whole documents and the rerun completes the set, Pos
 a Dask LocalCluster, and one scanned PDF through Tesseract."""
 from __future__ import annotations
 
+import argparse
 import importlib.util
+import json
 import os
 import signal
 import sqlite3
@@ -216,7 +218,7 @@ def test_an_unexpected_error_is_one_recorded_line(tmp_path, monkeypatch, capsys)
         raise ValueError("first line\nsecond line")
 
     write_reports(tmp_path / "docs", 1)
-    monkeypatch.setattr(pipeline, "extract_record", buggy)  # workers are forked
+    monkeypatch.setattr(pipeline, "read_repaired", buggy)  # workers are forked
     db = str(tmp_path / "bloc.db")
     assert batch_cli(str(tmp_path / "docs"), "--db", db) == 1
     assert documents(db) == [("report_00.txt", "failed", "internal error: ValueError: first line")]
@@ -408,6 +410,40 @@ def test_pdf_dir_gets_a_searchable_pdf_of_each_scanned_document(tmp_path, capsys
     with pdfplumber.open(out / made[0]) as searchable:
         assert "2.468 hội viên" in searchable.pages[0].extract_text()
     assert "--pdf-dir" in capsys.readouterr().err
+
+
+def test_copies_of_one_report_are_counted_once(tmp_path, capsys):
+    """One report as a bw200 scan, an office scan and archive OCR text, beside another
+    report: export gives each report's figures once, units names each unit once, and the
+    summary and units say which files are copies."""
+    import shutil
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    one = "quangngai_2023_lmhtx"
+    files = [samples / "scans" / "bw200" / f"{one}.pdf", samples / "scans" / "office" / f"{one}.pdf",
+             samples / "archive" / f"{one}.txt", samples / "archive" / "binhdinh_2021_khoi_dacthu.txt"]
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for n, path in enumerate(files):
+        shutil.copy(path, folder / f"{n}_{path.name}")
+    db = str(tmp_path / "bloc.db")
+    assert batch_cli(str(folder), "--db", db) == 0
+    err = capsys.readouterr().err
+    assert err.count("copy: ") == 2 and "binhdinh" not in err.split("copy: ", 1)[1]
+    with Store(db, create=False) as store:
+        rows = store.figure_rows()
+        reports = {r["document"] for r in rows}
+        assert len(reports) == 2  # two reports, whatever the number of files
+        best = next(d for d in reports if one in d)
+        assert "office" not in best and not best.endswith(".txt")  # the best-read copy
+        groups = store.copies()
+    assert len(groups) == 1 and len(groups[0]) == 3 and groups[0][0] == best
+    truth = json.loads((samples / "truth" / f"{one}.json").read_text(encoding="utf-8"))
+    stated = len(truth["figures"]) + sum(len(u["figures"]) for u in truth["units"])
+    assert len([r for r in rows if r["document"] == best]) <= stated + 5
+    store_mod.run_units(argparse.Namespace(db=db))
+    listing = capsys.readouterr().out
+    assert "copies of one report" in listing and best in listing.split("copies of one report")[1]
 
 
 def test_bench_table_times_one_and_two_workers(tmp_path):

@@ -39,8 +39,12 @@ def batched(tmp_path_factory) -> tuple[Path, Path, Path]:
     buffer = io.BytesIO()
     page.convert("1").save(buffer, "TIFF", compression="group4", dpi=(200, 200))
     scan.write_bytes(img2pdf.convert(buffer.getvalue()))
-    text = folder / "hnd_2022.txt"
-    text.write_text("\n".join(REPORT).replace("2021", "2022").replace("41.560", "43.100"),
+    text = folder / "hnd_2022.txt"  # the next year's report: other words, other figures
+    text.write_text("\n".join(REPORT[:5]).replace("2021", "2022") + "\n"
+                    "Năm 2022, Hội tiếp tục vận động nông dân thi đua sản xuất kinh doanh giỏi,\n"
+                    "đoàn kết giúp nhau làm giàu; toàn tỉnh có 43.100 hội viên tại 2.400 chi hội.\n"
+                    "Các cấp hội tổ chức 315 lớp tập huấn khoa học kỹ thuật cho 18.600 lượt người.\n"
+                    "Quỹ Hỗ trợ nông dân đạt 92 tỷ đồng, cho vay 1.250 dự án chăn nuôi, trồng trọt.\n",
                     encoding="utf-8")
     db = folder / "bloc.db"
     with Store(str(db)) as store:

@@ -201,7 +201,7 @@ def test_export_by_fuzzy_unit_and_units_table(db, capsys):
 
     assert store_mod.run_units(argparse.Namespace(db=db)) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["documents", "figures", "unit"]
+    assert table[0].split() == ["reports", "figures", "unit"]
     assert [line.split("  (also:")[0].split(None, 2) for line in table[1:]] == [
         ["2", "2", "Hội Cựu chiến binh"], ["2", "0", "Hội Người cao tuổi"],
         ["2", "4", "Hội Nông dân"]]
@@ -403,8 +403,11 @@ def test_a_version_1_database_is_migrated_keeping_every_row(db):
         with store.engine.begin() as conn:  # make it what version 1 wrote
             for table in ("words", "corrections"):
                 conn.exec_driver_sql(f"DROP TABLE {table}")
+            conn.exec_driver_sql("DROP INDEX ix_documents_report")
             for table, column in (("figures", "word_start"), ("figures", "word_end"),
-                                  ("page_texts", "width"), ("page_texts", "height")):
+                                  ("page_texts", "width"), ("page_texts", "height"),
+                                  ("documents", "report"), ("documents", "fingerprint"),
+                                  ("documents", "mean_confidence")):
                 conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute(store_mod.schema_version.delete())
             conn.execute(store_mod.schema_version.insert().values(version=1))

@@ -56,7 +56,8 @@ def page_text(page: Page) -> PageText:
     words = [PageWord(n, w.text, round(w.confidence, 4), w.ocr,
                       None if w.ocr_confidence is None else round(w.ocr_confidence, 4),
                       list(w.box) if w.box else None,
-                      [[t, round(p, 4)] for t, p in w.candidates])
+                      [[t, round(p, 4)] for t, p in w.candidates],
+                      None if w.repair_confidence is None else round(w.repair_confidence, 4))
              for n, line in enumerate(page.lines, 1) for w in line.words]
     return PageText(page.number, page.text, width, height, words)
 

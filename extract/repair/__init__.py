@@ -141,7 +141,7 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
             out.append(page)
             continue
         lines = [Line([Word(c.text, min(w.confidence, c.confidence), w.box, w.text,
-                            w.confidence, c.alternatives[:CANDIDATES])
+                            w.confidence, c.confidence, c.alternatives[:CANDIDATES])
                        for w, c in zip(line.words, choices)])
                  for line, choices in zip(page.lines, decoded[id(page)])]
         out.append(Page(page.number, lines, page.method, page.size))
