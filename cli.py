@@ -243,7 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=exit_codes_help((0, 1, 2, 3, 10, 11, 130, 143)), formatter_class=fmt)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--db", default="bloc.db", help="SQLite file or SQLAlchemy URL")
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--scheduler", help="Dask scheduler address: tls://host:8786 (with --tls), "
+                                       "or tcp://127.0.0.1:8786 on this machine")
+    p.add_argument("--tls", metavar="DIR",
+                   help="folder with the cluster's cluster.pem and cluster.key (README)")
     p.add_argument("--retry-failed", action="store_true",
                    help="extract again the documents that failed in an earlier run")
     p.add_argument("--pdf-dir", metavar="DIR",

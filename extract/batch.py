@@ -22,6 +22,7 @@ import argparse
 import errno
 import glob
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -214,18 +215,48 @@ def _searchable(pdf_dir: Path, path: Path, source, pages: list) -> str | None:  
     return None
 
 
-def extract_bytes(path: str, data: bytes, lang: str) -> Outcome:
-    """Extract a document sent as bytes (a Dask task: the worker needs no shared disk);
-    the outcome names the original path."""
+def extract_bytes(path: str, data: bytes, lang: str, sha256: str) -> str:
+    """Extract a document sent as bytes (a Dask task: the worker needs no shared disk),
+    once its sha256 shows it arrived whole; the outcome, naming the original path, goes
+    back as JSON text: plain data, which the client reads without unpickling anything."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
-        local = Path(tmp) / Path(path).name
-        local.write_bytes(data)
-        outcome = extract_one(str(local), lang, 1)
-    outcome.path = path
-    if outcome.record is not None:
-        outcome.record.source.path = path
-    return outcome
+    if hashlib.sha256(data).hexdigest() != sha256:
+        outcome = Outcome(path, None, "the file arrived damaged (its sha256 differs)", 0.0)
+    else:
+        with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
+            local = Path(tmp) / Path(path).name
+            local.write_bytes(data)
+            outcome = extract_one(str(local), lang, 1)
+        outcome.path = path
+        if outcome.record is not None:
+            outcome.record.source.path = path
+    return json.dumps({"path": outcome.path, "error": outcome.error,
+                       "seconds": outcome.seconds,
+                       "record": outcome.record.to_dict() if outcome.record else None},
+                      ensure_ascii=False)
+
+
+def outcome_from_worker(text: object, job: Job) -> Outcome:
+    """The outcome a cluster worker sent for ``job``, checked: JSON of the expected shape,
+    a record that reads as the contract's and is of the file that was sent (its sha256);
+    anything else fails the document with one line, never runs or trusts it."""
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+        if not isinstance(data, dict) or set(data) != {"path", "error", "seconds", "record"}:
+            raise ValueError("not an outcome")
+        record = Record.from_dict(data["record"]) if data["record"] is not None else None
+        if record is not None and record.source.sha256 != job.sha256:
+            raise ValueError("a record of another file")
+        error = data["error"]
+        if not (error is None or isinstance(error, str)) or (record is None) == (error is None):
+            raise ValueError("neither a record nor an error line")
+        seconds = float(data["seconds"])
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        return Outcome(str(job.path), None, f"the cluster worker sent an invalid result ({err})",
+                       0.0)
+    if record is not None:
+        record.source.path = str(job.path)
+    return Outcome(str(job.path), record, error and error[:1000], seconds)
 
 
 def _preload() -> None:
@@ -332,12 +363,15 @@ def _run_pools(jobs: list[Job], lang: str, workers: int, scratch: str,
             stop_pool(pool)
 
 
-def run_dask(jobs: list[Job], lang: str, scheduler: str) -> Iterator[tuple[Job, Outcome]]:
-    """Extract ``jobs`` as tasks on the Dask cluster at ``scheduler``, yielding each as it
-    finishes; files travel as bytes, so workers need the project but not the files."""
+def run_dask(jobs: list[Job], lang: str, scheduler: str,
+             security: object = None) -> Iterator[tuple[Job, Outcome]]:
+    """Extract ``jobs`` as tasks on the Dask cluster at ``scheduler`` (with ``security``:
+    distributed's TLS settings), yielding each as it finishes; files travel as bytes, so
+    workers need the project but not the files, and results come back as checked JSON."""
     from distributed import Client, as_completed
 
-    client = Client(scheduler, timeout=f"{DASK_CONNECT_SECONDS}s")
+    client = Client(scheduler, timeout=f"{DASK_CONNECT_SECONDS}s", security=security,
+                    deserializers=["msgpack"])  # plain data only: nothing sent is unpickled
     pending = deque(jobs)
     in_flight: dict[str, Job] = {}
     limit = max(1, DASK_TASKS_PER_THREAD * sum(client.nthreads().values()))
@@ -345,7 +379,8 @@ def run_dask(jobs: list[Job], lang: str, scheduler: str) -> Iterator[tuple[Job, 
     def submit() -> Future:
         job = pending.popleft()
         future = client.submit(extract_bytes, str(job.path), job.path.read_bytes(), lang,
-                               key=f"extract-{job.sha256}-{uuid.uuid4().hex[:8]}", pure=False)
+                               job.sha256, key=f"extract-{job.sha256}-{uuid.uuid4().hex[:8]}",
+                               pure=False)
         in_flight[future.key] = job
         return future
 
@@ -356,7 +391,7 @@ def run_dask(jobs: list[Job], lang: str, scheduler: str) -> Iterator[tuple[Job, 
         for future in queue:
             job = in_flight.pop(future.key)
             try:
-                outcome = future.result()
+                outcome = outcome_from_worker(future.result(), job)
             except Exception as err:  # noqa: BLE001 - a lost worker fails this document only
                 outcome = Outcome(str(job.path), None,
                                   f"cluster task failed: {type(err).__name__}: {err}", 0.0)
@@ -368,6 +403,42 @@ def run_dask(jobs: list[Job], lang: str, scheduler: str) -> Iterator[tuple[Job, 
         client.cancel(list(queue.futures), force=True)
         queue.clear()
         client.close()
+
+
+TLS_FILES = ("cluster.pem", "cluster.key")  # made by the README's openssl command
+
+
+def cluster_security(tls_dir: str | None) -> object:
+    """distributed's mutual-TLS settings from ``tls_dir`` (its ``cluster.pem`` is both the
+    certificate authority and the certificate of every party, ``cluster.key`` its key: only
+    holders of the key can join or talk to the cluster), or None for a cluster on this
+    machine reached in the clear."""
+    if tls_dir is None:
+        return None
+    from distributed.security import Security
+
+    pem, key = (str(Path(tls_dir) / name) for name in TLS_FILES)
+    return Security(tls_ca_file=pem, require_encryption=True,
+                    **{f"tls_{role}_{part}": value for role in ("client", "scheduler", "worker")
+                       for part, value in (("cert", pem), ("key", key))})
+
+
+def scheduler_problem(scheduler: str, tls_dir: str | None) -> str | None:
+    """Why ``--scheduler`` (with ``--tls``) cannot be used, or None: a scheduler elsewhere
+    must be reached over TLS (tls://, with the cluster's certificate), as file bytes and
+    records cross the network; in the clear only one on this machine."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(scheduler if "://" in scheduler else f"tcp://{scheduler}")
+    if parts.scheme == "tls":
+        if tls_dir is None:
+            return "a tls:// scheduler needs --tls DIR (the cluster's certificate and key)"
+        missing = [n for n in TLS_FILES if not (Path(tls_dir) / n).is_file()]
+        return f"--tls {tls_dir}: no {', '.join(missing)} there" if missing else None
+    if parts.scheme == "tcp" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return ("a scheduler on another machine must be reached over TLS: tls://HOST:PORT with "
+            "--tls DIR (README: A Dask cluster)")
 
 
 def plan(files: list[Path], store: Store, retry_failed: bool,
@@ -452,7 +523,8 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
 
 def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | None = None,
             scheduler: str | None = None, retry_failed: bool = False, progress: bool = True,
-            tally: Tally | None = None, pdf_dir: str | None = None) -> Tally:
+            tally: Tally | None = None, pdf_dir: str | None = None,
+            tls_dir: str | None = None) -> Tally:
     """Extract ``files`` into ``store`` (and with ``pdf_dir``, write the searchable PDF of
     each scanned one there); the library form of ``cli.py batch``."""
     tally = tally if tally is not None else Tally()
@@ -465,7 +537,7 @@ def convert(files: list[Path], store: Store, lang: str = "vie", workers: int | N
     where = f"on {scheduler}" if scheduler else f"with {_count(min(workers, len(todo)), 'worker')}"
     print(f"batch: {_count(len(files), 'file')}, {tally.skipped} skipped, {len(todo)} to "
           f"extract {where}", file=sys.stderr)
-    results = run_dask(todo, lang, scheduler) if scheduler else \
+    results = run_dask(todo, lang, scheduler, cluster_security(tls_dir)) if scheduler else \
         run_local(todo, lang, workers, pdf_dir)
     bar = _progress(len(todo), progress)
     try:
@@ -507,6 +579,11 @@ def run_batch(args: argparse.Namespace) -> int:
 
     start = time.monotonic()
     pdf_dir = getattr(args, "pdf_dir", None)
+    tls_dir = getattr(args, "tls", None)
+    problem = scheduler_problem(args.scheduler, tls_dir) if args.scheduler else None
+    if problem:
+        print(f"error: --scheduler {shown(args.scheduler)}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if pdf_dir and (args.scheduler or not Path(pdf_dir).is_dir() or
                     not os.access(pdf_dir, os.W_OK)):
         why = ("works with local workers only, not --scheduler" if args.scheduler
@@ -520,7 +597,7 @@ def run_batch(args: argparse.Namespace) -> int:
         try:
             convert(files, store, lang=lang, workers=args.workers, scheduler=args.scheduler,
                     retry_failed=getattr(args, "retry_failed", False),
-                    progress=not args.quiet, tally=tally, pdf_dir=pdf_dir)
+                    progress=not args.quiet, tally=tally, pdf_dir=pdf_dir, tls_dir=tls_dir)
         except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (errors.Terminated)
             print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
             print("batch: interrupted; every document written is complete, rerun to resume",

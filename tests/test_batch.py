@@ -360,6 +360,46 @@ def test_dask_local_cluster_gives_the_same_records(tmp_path, capsys):
     assert documents(remote) == documents(local)
 
 
+def test_dask_over_mutual_tls_and_never_in_the_clear_to_another_machine(tmp_path, capsys):
+    """The README's openssl command makes the cluster's certificate; a TLS cluster gives
+    the same records; a scheduler elsewhere in the clear, or tls:// without the
+    certificate, is refused before anything is sent."""
+    from distributed import LocalCluster
+
+    tls = tmp_path / "tls"
+    tls.mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=vn-report-extract cluster", "-keyout", str(tls / "cluster.key"),
+                    "-out", str(tls / "cluster.pem")], check=True, capture_output=True)
+    docs = tmp_path / "docs"
+    write_reports(docs, 2)
+    local, remote = str(tmp_path / "local.db"), str(tmp_path / "tls.db")
+    assert batch_cli(str(docs), "--db", local) == 0
+    for scheduler, extra in (("tcp://10.9.8.7:8786", []), ("tls://10.9.8.7:8786", []),
+                             ("tls://10.9.8.7:8786", ["--tls", str(tmp_path)])):
+        capsys.readouterr()
+        assert batch_cli(str(docs), "--db", remote, "--scheduler", scheduler, *extra) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and err.startswith("error: --scheduler")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tls://",
+                      dashboard_address=None, security=batch.cluster_security(str(tls))) as cluster:
+        assert cluster.scheduler_address.startswith("tls://")
+        assert batch_cli(str(docs), "--db", remote, "--scheduler", cluster.scheduler_address,
+                         "--tls", str(tls)) == 0
+    assert figure_counts(remote) == figure_counts(local)
+
+
+def test_a_worker_result_that_is_not_plain_checked_json_fails_only_its_document():
+    job = batch.Job(Path("/r/a.txt"), "a" * 64, 10)
+    for bad in (b"\x80pickle", "not json", '{"path": 1}', json.dumps(
+            {"path": "x", "error": None, "seconds": 1, "record": {"source": {}}})):
+        outcome = batch.outcome_from_worker(bad, job)
+        assert outcome.record is None and "invalid result" in outcome.error
+    good = json.loads(batch.extract_bytes("/r/a.txt", b"Hoi vien tich cuc thi dua cua Hoi nam 2020\n",
+                                          "vie", "0" * 64))
+    assert good["record"] is None and "damaged" in good["error"]
+
+
 def test_unreachable_scheduler_is_one_error_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(batch, "DASK_CONNECT_SECONDS", 2)
     write_reports(tmp_path / "docs", 1)
