@@ -7,6 +7,7 @@ progress and messages go to stderr. A user error is one line on stderr and a non
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -142,6 +143,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                 *(["--corpus", args.corpus] if args.corpus else [])]
     runpy.run_path(str(Path(__file__).parent / "models" / "build.py"), run_name="__main__")
     return 0
+
+
+# Commands whose result goes to standard output unless -o is given.
+DATA_COMMANDS = ("ocr", "repair", "extract", "export", "units")
 
 
 def _workers(text: str) -> int:
@@ -326,6 +331,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Run the command; a user error becomes one ``error:`` line and its exit code."""
+    if sys.stdout is None and not getattr(args, "output", None) and args.command in DATA_COMMANDS:
+        print("error: standard output is closed; give -o FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "file", None) == "-" and sys.stdin is None:
+        print("error: -: standard input is closed", file=sys.stderr)
+        return EXIT_USAGE
+    cores = len(os.sched_getaffinity(0))
+    if getattr(args, "workers", None) and args.workers > cores:
+        if not args.quiet:
+            print(f"{args.command}: --workers {args.workers} is more than the {cores} cores here; "
+                  f"using {cores}", file=sys.stderr)
+        args.workers = cores
     outputs = [] if args.command == "export" else [  # export also guards its database
         out for out in (getattr(args, "output", None), getattr(args, "hocr", None)) if out]
     source = getattr(args, "input", None) or getattr(args, "file", None)

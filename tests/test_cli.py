@@ -234,3 +234,17 @@ def test_vn_extract_console_script_is_installed_beside_cli_py(tmp_path):
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True,
                             cwd=tmp_path)  # from anywhere, not only the checkout
     assert result.returncode == 0 and result.stdout.startswith("vn-extract ")
+
+
+def test_closed_standard_streams_and_too_many_workers_are_one_line(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("Hoi vien tich cuc\n", encoding="utf-8")
+    for shell, expected in ((f"{sys.executable} cli.py repair - <&-", "standard input is closed"),
+                            (f"{sys.executable} cli.py repair {path} >&-",
+                             "standard output is closed")):
+        result = subprocess.run(shell, shell=True, cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 2 and result.stderr.strip().count("\n") == 0
+        assert expected in result.stderr and "Traceback" not in result.stderr
+    many = run_cli("ocr", path, "--workers", "64")
+    assert many.returncode == 0 and "more than the" in many.stderr
+    assert many.stdout == "Hoi vien tich cuc\n"
