@@ -42,10 +42,10 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (ArgumentError, DataError, InterfaceError, OperationalError,
                             SQLAlchemyError)
 
-from extract import copies
+from extract import copies, provinces
 from extract.errors import EXIT_USAGE, DatabaseError, shown
 from extract.output import output_problem, write_atomically
-from extract.parse.units import name_key, registry
+from extract.parse.units import registry
 from extract.records import Figure, Record
 from extract.text import fold, nfc
 
@@ -561,8 +561,9 @@ class Store:
     # ---- queries ------------------------------------------------------------------------
 
     def match_unit(self, query: str) -> list[tuple[int, str]]:
-        """The units ``query`` names, as (id, canonical name): the one whose name or alias
-        has the same comparison key (case, diacritics, abbreviations, ``tỉnh`` tail), else
+        """The units ``query`` names, as (id, canonical name): those whose name or alias has
+        the same comparison key (case, diacritics, abbreviations) and, when the query names
+        a province, that province (else every province's such unit), else
         the closest by fuzzy word-set match on names and multi-word aliases. Several means
         the query is ambiguous; none, that nothing is close."""
         with self.engine.connect() as conn:
@@ -570,8 +571,9 @@ class Store:
             names = [(name, uid) for uid, name in canonical.items()]
             names += [(a, uid) for uid, a in conn.execute(
                 select(unit_aliases.c.unit_id, unit_aliases.c.alias))]
-        key = name_key(query)
-        exact = {uid for name, uid in names if name_key(name) == key}
+        key, place = provinces.key(query)
+        exact = {uid for name, uid in names if provinces.key(name)[0] == key
+                 and place in ("", provinces.key(name)[1])}
         if not exact:
             choices = {i: _folded(name) for i, (name, uid) in enumerate(names)
                        if len(name.split()) > 1}
@@ -741,26 +743,29 @@ def _bloc_id(conn: Connection, name: str | None) -> int | None:
     return found
 
 
-def _unit_id(conn: Connection, name: str) -> int:
-    """Id of the unit with canonical name or alias ``name``. A name the parser's comparison
-    key equates with a known unit (case, abbreviations, a ``tỉnh …`` tail) becomes an alias
-    of it; otherwise a new unit, with the registry's aliases of that name."""
-    name = " ".join(nfc(name).split())
+def _unit_id(conn: Connection, name: str, province: tuple[str, str] | None = None) -> int:
+    """Id of the unit with canonical name or alias ``name`` in ``province`` (the
+    document's: ``extract.provinces``). A name the comparison key equates with a known unit
+    of the same province (case, abbreviations) becomes an alias of it; otherwise a new
+    unit, with the registry's aliases of that name (in that province)."""
+    base = " ".join(nfc(name).split())
+    name = provinces.with_province(base, province)
     found = conn.execute(select(units.c.id).where(units.c.name == name)).scalar()
     if found is None:
         found = conn.execute(select(unit_aliases.c.unit_id)
                              .where(unit_aliases.c.alias == name)).scalar()
     if found is not None:
         return found
-    key = name_key(name)
+    key = provinces.key(name)
     for uid, canonical in conn.execute(select(units.c.id, units.c.name)):
-        if name_key(canonical) == key:
+        if provinces.key(canonical) == key:
             conn.execute(unit_aliases.insert().values(unit_id=uid, alias=name))
             return uid
     uid = conn.execute(units.insert().values(name=name)).inserted_primary_key[0]
     taken = set(conn.execute(select(unit_aliases.c.alias)).scalars())
     taken |= set(conn.execute(select(units.c.name)).scalars())
-    aliases = [a for a in dict.fromkeys(dict(registry().units).get(name, [])) if a not in taken]
+    aliases = [a for a in dict.fromkeys(provinces.with_province(a, province) for a in
+                                        dict(registry().units).get(base, [])) if a not in taken]
     if aliases:
         conn.execute(unit_aliases.insert(), [dict(unit_id=uid, alias=a) for a in aliases])
     return uid
@@ -790,12 +795,13 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
     heads.sort(key=lambda h: h[0])
 
     roles: list[dict] = []
+    province = provinces.of_record(record)
 
     def role(name: str | None, kind: str, group: int | None = None,
              section: str | None = None) -> int | None:
         if not name:
             return None
-        uid = _unit_id(conn, name)
+        uid = _unit_id(conn, name, province)
         roles.append(dict(document_id=doc_id, unit_id=uid, role=kind, group_number=group,
                           section=section))
         return uid

@@ -26,6 +26,7 @@ from extract.store import Store
 from pg import pg_server, pg_url  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
+LS = " tỉnh Lạng Sơn"  # the province make_record's units belong to (its place)
 TABLES = (store_mod.documents, store_mod.sections, store_mod.figures, store_mod.page_texts,
           store_mod.document_units)
 
@@ -79,8 +80,8 @@ def test_same_file_twice_is_one_document(db):
                          "document_units": 7}
         rows = store.figure_rows()
     assert [(r["unit"], r["value"], r["measure"]) for r in rows] == [
-        (None, 3, "đơn vị"), ("Hội Nông dân", 1200, "hội viên"),
-        ("Hội Nông dân", 13.1, "tỷ đồng"), ("Hội Cựu chiến binh", 98.7, "%")]
+        (None, 3, "đơn vị"), ("Hội Nông dân" + LS, 1200, "hội viên"),
+        ("Hội Nông dân" + LS, 13.1, "tỷ đồng"), ("Hội Cựu chiến binh" + LS, 98.7, "%")]
     # each figure points at the heading it stands under
     assert [r["section"] for r in rows] == [None, "1", "1", "2"]
 
@@ -177,8 +178,8 @@ def test_export_round_trip(db, fmt, capsys):
                 r["confidence"], r["text"]) for r in rows]
     want = [(None, f.value, f.measure, f.qualifier, f.page, f.line, f.confidence, f.text)
             for f in record.figures]
-    want += [(u.name, f.value, f.measure, f.qualifier, f.page, f.line, f.confidence, f.text)
-             for u in record.units for f in u.figures]
+    want += [(u.name + LS, f.value, f.measure, f.qualifier, f.page, f.line, f.confidence,
+              f.text) for u in record.units for f in u.figures]
     assert sorted(got, key=str) == sorted(want, key=str)
     assert {r["year"] for r in rows} == ({"2020"} if fmt == "csv" else {2020})
 
@@ -195,17 +196,17 @@ def test_export_by_fuzzy_unit_and_units_table(db, capsys):
     assert "matches no unit" in capsys.readouterr().err
     args.unit = "hoi"
     assert store_mod.run_export(args) != 0
-    assert "is ambiguous: Hội Cựu chiến binh; Hội Người cao tuổi; Hội Nông dân" \
-        in capsys.readouterr().err
+    assert (f"is ambiguous: Hội Cựu chiến binh{LS}; Hội Người cao tuổi{LS}; Hội Nông dân{LS}"
+            in capsys.readouterr().err)
     assert len(json.loads(export(db, "json", capsys, unit="Nông dân"))) == 4
 
     assert store_mod.run_units(argparse.Namespace(db=db)) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["reports", "figures", "unit"]
     assert [line.split("  (also:")[0].split(None, 2) for line in table[1:]] == [
-        ["2", "2", "Hội Cựu chiến binh"], ["2", "0", "Hội Người cao tuổi"],
-        ["2", "4", "Hội Nông dân"]]
-    assert "(also: CCB; Hội CCB" in table[1]  # aliases from the unit registry
+        ["2", "2", "Hội Cựu chiến binh" + LS], ["2", "0", "Hội Người cao tuổi" + LS],
+        ["2", "4", "Hội Nông dân" + LS]]
+    assert f"(also: CCB{LS}; Hội CCB{LS}" in table[1]  # the unit registry's, in its province
 
 
 def test_unit_spelling_variant_becomes_alias(db, capsys):
@@ -216,13 +217,31 @@ def test_unit_spelling_variant_becomes_alias(db, capsys):
         other.units[1].name = "Hội CCB tỉnh Lạng Sơn"
         store.write_record(other)
         rows = {name: (nd, nf, aliases) for name, nd, nf, aliases in store.unit_counts()}
-    assert set(rows) == {"Hội Nông dân", "Hội Cựu chiến binh", "Hội Người cao tuổi"}
-    assert rows["Hội Nông dân"][:2] == (2, 4) and "Hội nông dân" in rows["Hội Nông dân"][2]
-    assert rows["Hội Cựu chiến binh"][:2] == (2, 2)
-    assert "Hội CCB tỉnh Lạng Sơn" in rows["Hội Cựu chiến binh"][2]
+    assert set(rows) == {n + LS for n in ("Hội Nông dân", "Hội Cựu chiến binh",
+                                          "Hội Người cao tuổi")}
+    farmers, veterans = rows["Hội Nông dân" + LS], rows["Hội Cựu chiến binh" + LS]
+    assert farmers[:2] == (2, 4) and "Hội nông dân" + LS in farmers[2]
+    assert veterans[:2] == (2, 2) and "Hội CCB tỉnh Lạng Sơn" in veterans[2]
     # the registry's aliases of a unit make it findable by them
     rows = json.loads(export(db, "json", capsys, unit="CCB"))
-    assert {r["unit"] for r in rows} == {"Hội Cựu chiến binh"} and len(rows) == 2
+    assert {r["unit"] for r in rows} == {"Hội Cựu chiến binh" + LS} and len(rows) == 2
+
+
+def test_units_of_two_provinces_are_two_units(db, capsys):
+    with Store(db) as store:
+        store.write_record(make_record("ls.txt", "a" * 64, 2020))
+        other = make_record("tb.txt", "b" * 64, 2020, scale=3)
+        other.document.issuer = "Khối thi đua các hội quần chúng tỉnh Thái Bình"
+        other.document.place = "Thái Bình"
+        store.write_record(other)
+        names = {name for name, *_ in store.unit_counts()}
+    assert {"Hội Nông dân tỉnh Lạng Sơn", "Hội Nông dân tỉnh Thái Bình"} <= names
+    rows = json.loads(export(db, "json", capsys, unit="hoi nong dan tinh thai binh"))
+    assert {(r["unit"], r["value"]) for r in rows if r["measure"] == "hội viên"} == {
+        ("Hội Nông dân tỉnh Thái Bình", 3600)}
+    args = argparse.Namespace(db=db, format="json", year=None, unit="Hội Nông dân", output=None)
+    assert store_mod.run_export(args) != 0  # both provinces' unit: say which
+    assert "is ambiguous" in capsys.readouterr().err
 
 
 def test_export_never_overwrites_the_database_and_neutralises_formulas(tmp_path, capsys):
