@@ -350,3 +350,19 @@ def test_document_code_takes_its_d_stroke_from_the_issuer_initials() -> None:
     other = _parse_text("HỘI DƯỢC HỌC\nSố: 5/BC-DH Bình Định, ngày 3 tháng 12 năm 2021\n"
                         "BÁO CÁO\nTổng kết năm 2021")
     assert other.document.number == "5/BC-DH"
+
+
+def test_a_tired_scans_specks_and_broken_commas_in_the_header_and_headings() -> None:
+    # lines written here: a speck after the superior body, the date line's comma read as a
+    # full stop, a speck before a section number, an 8 read as §
+    record = _parse_text(
+        "UBND TỈNH HÀ NAM _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "KHỐI THI ĐUA CÁC HỘI ĐẶC THÙ Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 05/BC-KTĐHĐT Hà Nam. ngày 09 tháng 12 năm 2022\nBÁO CÁO\n"
+        "Tổng kết công tác thi đua năm 2022\nI. KẾT QUẢ\n"
+        "_7. Hội Người mù tỉnh\nHội có 1.200 hội viên.\n§. Hội Đông y tỉnh\nHội có 350 hội viên.")
+    doc = record.document
+    assert (doc.place, doc.date) == ("Hà Nam", "2022-12-09")
+    assert doc.issuer == "Khối thi đua các hội đặc thù tỉnh Hà Nam"
+    assert [(s.number, s.title) for s in record.sections][-2:] == [
+        ("7", "Hội Người mù tỉnh"), ("8", "Hội Đông y tỉnh")]

@@ -27,7 +27,7 @@ DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi
              "chuong trinh", "huong dan", "bien ban", "cong van")
 _NUMBER_LINE = regex.compile(r"^\W{0,3}s\S{0,2}?\s*[:;.]\s*")
 _PLACE_DATE = regex.compile(
-    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*,\s*\S{2,5}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
+    r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*[,.]\s*\S{2,5}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
     r"(?P<y>\d{4})")
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
@@ -219,8 +219,8 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     province = None
     if len(left) >= 2 and fold(left[1]).startswith(_BODY_WORDS):
         province = _PROVINCE.search(fold(left[0]))
-        province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()) \
-            if province else None
+        province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()
+                            if regex.search(r"\p{L}", w)) if province else None
         left = left[1:]
     body = " ".join(t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t))
     text = keep_place_case(sentence_case(body), place)  # tokens of mere OCR specks left out

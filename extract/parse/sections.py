@@ -20,7 +20,7 @@ from extract.text import fold
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 _NUMBERED = regex.compile(
-    r"^\W{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1H]{1,5})"
+    r"^[\W_]{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1H]{1,5})"
     r"(?P<sep>\s*[.:),]|\s)\s*(?P<title>\S.*)$")
 # OCR reads I as l, 1 or L (parts never run to L, 50) and II as H.
 _ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I", "H": "II"})
@@ -154,7 +154,10 @@ def _part(dl: DocLine) -> str | None:
 
 
 def _unaccent_numeral(text: str) -> str:
-    """The line with a Roman numeral that repair gave tone marks (``Ì.``, ``Ỉl.``) unmarked."""
+    """The line with a Roman numeral that repair gave tone marks (``Ì.``, ``Ỉl.``) unmarked,
+    and a section number 8 that a thinned scan shows as ``§`` read as 8."""
+    if text.startswith("§") and text[1:2] in (".", " "):
+        text = "8" + text[1:]
     first, sep, rest = text.partition(" ")
     plain = fold(first)
     if plain != first.lower() and regex.fullmatch(r"[ivxl1]{1,5}[.,:]?", plain):
