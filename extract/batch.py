@@ -368,8 +368,12 @@ def run_dask(jobs: list[Job], lang: str, scheduler: str,
     """Extract ``jobs`` as tasks on the Dask cluster at ``scheduler`` (with ``security``:
     distributed's TLS settings), yielding each as it finishes; files travel as bytes, so
     workers need the project but not the files, and results come back as checked JSON."""
+    import logging
+
     from distributed import Client, as_completed
 
+    # a result refused as not plain data is one failed document here, not Dask's traceback
+    logging.getLogger("distributed.protocol").setLevel(logging.CRITICAL + 1)
     client = Client(scheduler, timeout=f"{DASK_CONNECT_SECONDS}s", security=security,
                     deserializers=["msgpack"])  # plain data only: nothing sent is unpickled
     pending = deque(jobs)

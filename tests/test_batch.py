@@ -389,6 +389,39 @@ def test_dask_over_mutual_tls_and_never_in_the_clear_to_another_machine(tmp_path
     assert figure_counts(remote) == figure_counts(local)
 
 
+class _Rigged:
+    """What a hostile worker sends: an object that runs a shell command when unpickled."""
+
+    def __init__(self, mark: str):
+        self.mark = mark
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.mark}",))
+
+
+def _hostile(path: str, data: bytes, lang: str, sha256: str) -> object:
+    """A rigged worker's answer to an extraction task (runs on the cluster's workers)."""
+    return _Rigged(str(Path(path).with_name("PWNED")))
+
+
+def test_a_hostile_worker_cannot_run_code_in_the_batch(tmp_path, capsys, monkeypatch):
+    import cloudpickle
+    from distributed import LocalCluster
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import us
+    write_reports(tmp_path / "docs", 1)
+    monkeypatch.setattr(batch, "extract_bytes", _hostile)
+    db = str(tmp_path / "bloc.db")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        assert batch_cli(str(tmp_path / "docs"), "--db", db, "--scheduler",
+                         cluster.scheduler_address) == 1
+    assert not (tmp_path / "docs" / "PWNED").exists(), "the worker's object was unpickled"
+    (name, status, error), = documents(db)
+    assert status == "failed" and error.startswith("cluster task failed")
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_a_worker_result_that_is_not_plain_checked_json_fails_only_its_document():
     job = batch.Job(Path("/r/a.txt"), "a" * 64, 10)
     for bad in (b"\x80pickle", "not json", '{"path": 1}', json.dumps(
