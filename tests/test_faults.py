@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -80,6 +81,30 @@ def gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil.
         alive = [p for p in alive if _running(p)]
         time.sleep(0.02)
     return [p for p in alive if _running(p)]
+
+
+def running(proc: subprocess.Popen, wait: Callable[[], list[psutil.Process]]
+            ) -> list[psutil.Process]:
+    """``wait()``'s processes of a batch that is running; a batch whose wait fails (or
+    times out) is killed before the failure goes on."""
+    try:
+        return wait()
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+
+
+def stopped(proc: subprocess.Popen, kids: list[psutil.Process],
+            sent: float) -> tuple[str, float, list[psutil.Process]]:
+    """Wait for a signalled batch to end: (its stderr, seconds since the signal was sent at
+    ``sent``, its processes still alive); a batch that hangs is killed."""
+    try:
+        _, err = proc.communicate(timeout=30)
+        return err, time.monotonic() - sent, gone_within(kids, 0.1)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _running(proc: psutil.Process) -> bool:
@@ -155,22 +180,15 @@ def test_a_signal_stops_everything_quickly_with_the_summary(corpus, tmp_path, ho
     folder, reference = corpus
     db_file = tmp_path / "bloc.db"
     proc = start(folder, str(db_file))
-    try:
-        kids = family(proc)
-        wait_for_done(db_file, 2)
-        sent = time.monotonic()
-        if how == "SIGTERM":
-            proc.send_signal(signal.SIGTERM)  # the parent only, as a service manager does
-        else:  # a terminal sends SIGINT to the whole foreground group
-            os.killpg(proc.pid, signal.SIGINT)
-            time.sleep(0.05)
-            os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-        took = time.monotonic() - sent
-        still = gone_within(kids, 0.1)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+    kids = running(proc, lambda: (family(proc), wait_for_done(db_file, 2))[0])
+    sent = time.monotonic()
+    if how == "SIGTERM":
+        proc.send_signal(signal.SIGTERM)  # the parent only, as a service manager does
+    else:  # a terminal sends SIGINT to the whole foreground group
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+    err, took, still = stopped(proc, kids, sent)
     assert proc.returncode == code, err
     assert took < STOP_SECONDS, f"exit came {took:.2f}s after the signal"
     assert still == []
@@ -410,17 +428,11 @@ def _ppid(proc: psutil.Process) -> int | None:
 def test_sigterm_during_ocr_ends_page_workers_and_tesseract_too(scans, tmp_path):
     db_file = tmp_path / "bloc.db"
     proc = start(scans, str(db_file))  # one document: its pages read by a pool of 2
-    try:
-        kids = wait_for_tesseract(proc)
-        assert len(kids) >= 3  # the batch worker, its page workers, their Tesseracts
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-        took = time.monotonic() - sent
-        still = gone_within(kids, 0.1)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+    kids = running(proc, lambda: wait_for_tesseract(proc))
+    assert len(kids) >= 3  # the batch worker, its page workers, their Tesseracts
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    err, took, still = stopped(proc, kids, sent)
     assert proc.returncode == 143, err
     assert took < STOP_SECONDS and still == [], (took, still)
     assert "batch: 0 done, 0 skipped, 0 failed" in err and "Traceback" not in err
