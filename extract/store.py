@@ -34,6 +34,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
+import regex
 from rapidfuzz import fuzz, process
 from sqlalchemy import (Column, Date, DateTime, Engine, Float, ForeignKey, Index, Integer,
                         MetaData, String, Table, Text, create_engine, delete, event, func,
@@ -318,7 +319,7 @@ def _stored_version(conn: Connection) -> int | None:
 
 
 def _folded(name: str) -> str:
-    """Fuzzy-matching form of a unit name: without case, diacritics or extra spaces."""
+    """Fuzzy-matching form of a unit or bloc name: without case, diacritics or extra spaces."""
     return " ".join(fold(name).split())
 
 
@@ -732,15 +733,29 @@ def _iso_date(text: str | None) -> date | None:
         return None
 
 
+# Least rapidfuzz ratio (0-100) of two bloc names, without case or marks, for one bloc.
+SAME_BLOC = 92
+_NUMERAL = regex.compile(r"^(?:\d+|[ivxl]+)$")
+
+
 def _bloc_id(conn: Connection, name: str | None) -> int | None:
-    """Id of the bloc called ``name``, created on first sight."""
+    """Id of the bloc called ``name``: a known bloc whose name reads the same without case
+    or marks, give or take a misread letter (``hơi``/``hội``, ``tĩnh``/``tỉnh``), with the
+    same numbers (``số I`` is not ``số II``), else a new one."""
     if not name:
         return None
-    name = nfc(name)
+    name = " ".join(nfc(name).split())
     found = conn.execute(select(blocs.c.id).where(blocs.c.name == name)).scalar()
-    if found is None:
-        found = conn.execute(blocs.insert().values(name=name)).inserted_primary_key[0]
-    return found
+    if found is not None:
+        return found
+    folded = _folded(name)
+    numbers = {t for t in folded.split() if _NUMERAL.match(t)}
+    for bid, known in conn.execute(select(blocs.c.id, blocs.c.name)):
+        other = _folded(known)
+        if fuzz.ratio(folded, other) >= SAME_BLOC and \
+                numbers == {t for t in other.split() if _NUMERAL.match(t)}:
+            return bid
+    return conn.execute(blocs.insert().values(name=name)).inserted_primary_key[0]
 
 
 def _unit_id(conn: Connection, name: str, province: tuple[str, str] | None = None) -> int:

@@ -438,3 +438,18 @@ def test_a_version_1_database_is_migrated_keeping_every_row(db):
             assert conn.execute(select(func.count()).select_from(store_mod.words)).scalar() == 0
         store.write_record(make_record("/b.pdf", "b" * 64, 2021))  # and it takes new rows
         assert len(store.figure_rows()) == 2 * len(before)
+
+
+def test_a_bloc_read_two_ways_is_one_bloc_and_numbered_blocs_stay_apart(db):
+    names = ["Khối thi đua các hội quần chúng tỉnh Lâm Đồng",
+             "Khối thi đua các hơi quần chúng tĩnh Lâm Đồng",  # OCR's marks
+             "Khối thi đua các tổ chức hội cấp tỉnh số I",
+             "Khối thi đua các tổ chức hội cấp tỉnh số II"]
+    with Store(db) as store:
+        for n, name in enumerate(names):
+            record = make_record(f"{n}.txt", str(n) * 64, 2020 + n)
+            record.bloc.name = name
+            store.write_record(record)
+        with store.engine.connect() as conn:
+            stored = sorted(conn.execute(select(store_mod.blocs.c.name)).scalars())
+    assert stored == sorted([names[0], names[2], names[3]])
