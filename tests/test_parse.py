@@ -366,3 +366,12 @@ def test_a_tired_scans_specks_and_broken_commas_in_the_header_and_headings() -> 
     assert doc.issuer == "Khối thi đua các hội đặc thù tỉnh Hà Nam"
     assert [(s.number, s.title) for s in record.sections][-2:] == [
         ("7", "Hội Người mù tỉnh"), ("8", "Hội Đông y tỉnh")]
+
+
+def test_a_motto_garbled_at_its_first_letter_leaves_no_fragment_in_the_issuer() -> None:
+    record = _parse_text(  # lines written here: the motto's Độc read as "DPoc"
+        "UBND TỈNH HÀ NAM CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "KHỐI THI ĐUA CÁC TỔ CHỨC DPoc lập - Tự do - Hạnh phúc\n"
+        "HỘI TỈNH HÀ NAM\n"
+        "Số: 05/BC-KTĐ Hà Nam, ngày 09 tháng 12 năm 2022\nBÁO CÁO\nTổng kết năm 2022")
+    assert record.document.issuer == "Khối thi đua các tổ chức hội tỉnh Hà Nam"

@@ -90,7 +90,10 @@ def _cut_motto(text: str) -> str:
         if hit and hit.score >= 75 and hit.dest_end - hit.dest_start >= 0.6 * len(phrase):
             after = text[hit.dest_end:]
             keep = after if len(regex.findall(r"\p{L}", after)) >= 4 else ""
-            text = (text[:hit.dest_start] + " " + keep).strip()
+            start = hit.dest_start  # the motto starts a word: a garbled first letter too
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            text = (text[:start] + " " + keep).strip()
             folded = fold(text)
     return text
 
