@@ -24,7 +24,6 @@ import glob
 import hashlib
 import json
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -40,6 +39,7 @@ from typing import Callable, Iterator
 
 from extract.errors import (EXIT_FAILED_DOCUMENTS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
                             DatabaseError, InputError, MissingInput, shown)
+from extract import scratch
 from extract.pipeline import stop_pool
 from extract.records import Record
 from extract.store import RecordRejected, Store, shown_db
@@ -56,8 +56,6 @@ DASK_CONNECT_SECONDS = 15
 # How long a batch waits for another batch writing to the same database before refusing.
 WRITER_WAIT_SECONDS = 60
 # How long stopped workers get to exit before they are killed.
-# Scratch folders: SCRATCH_PREFIX + the batch's pid + "-" + random.
-SCRATCH_PREFIX = "vnbatch-"
 
 
 @dataclass
@@ -272,38 +270,13 @@ def _preload() -> None:
         return
 
 
-def _worker_init(parent: int, scratch: str) -> None:
+def _worker_init(parent: int, folder: str) -> None:
     """A batch worker: dies with the batch and leaves signals to it (``init_worker``), and
     keeps its temporary files (Tesseract's page images) in the batch's scratch folder."""
     from extract.pipeline import init_worker
 
     init_worker(parent)
-    tempfile.tempdir = scratch
-
-
-def _alive(pid: int) -> bool:
-    """True when a process ``pid`` exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        pass
-    return True
-
-
-def _scratch_folder() -> str:
-    """A new scratch folder for this batch's workers, after removing those that batches
-    killed before they could (their process is gone)."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
-        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
-        try:
-            mine = folder.stat().st_uid == os.getuid()
-        except OSError:
-            continue
-        if mine and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+    tempfile.tempdir = folder
 
 
 def run_local(jobs: list[Job], lang: str, workers: int,
@@ -317,14 +290,11 @@ def run_local(jobs: list[Job], lang: str, workers: int,
     so that only the one that kills its worker is recorded as failed.
     """
     _preload()
-    scratch = _scratch_folder()
-    try:
-        yield from _run_pools(jobs, lang, workers, scratch, pdf_dir)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with scratch.scratch() as folder:
+        yield from _run_pools(jobs, lang, workers, folder, pdf_dir)
 
 
-def _run_pools(jobs: list[Job], lang: str, workers: int, scratch: str,
+def _run_pools(jobs: list[Job], lang: str, workers: int, folder: str,
                pdf_dir: str | None) -> Iterator[tuple[Job, Outcome]]:
     """``run_local``'s loop: a pool for the jobs, then a pool of one for each suspect."""
     pending, suspects = deque(jobs), deque()
@@ -333,7 +303,7 @@ def _run_pools(jobs: list[Job], lang: str, workers: int, scratch: str,
         queue = suspects if solo else pending
         size = 1 if solo else min(workers, len(pending))
         pool = ProcessPoolExecutor(size, initializer=_worker_init,
-                                   initargs=(os.getpid(), scratch))
+                                   initargs=(os.getpid(), folder))
         running: dict[Future, Job] = {}
         try:
             while queue or running:

@@ -21,6 +21,7 @@ from extract import ingest
 from extract.errors import EmptyInput
 from extract.ocr import OcrResult, ocr_image, resolve_lang
 from extract.records import Record, Source
+from extract.scratch import scratch
 from extract.text import Page
 
 # Seconds a stopped worker has to end after SIGTERM before it is killed.
@@ -159,7 +160,8 @@ def read_documents(paths: list[Path], lang: str = "vie", workers: int | None = N
     two thirds of the time)."""
     opened = [ingest.open_document(Path(path)) for path in paths]
     jobs = [p for doc in opened for p in doc.pages if isinstance(p, ingest.PageImage)]
-    results = iter(_ocr_jobs(jobs, resolve_lang(lang), workers, progress) if jobs else [])
+    with scratch():  # the page images Tesseract reads go there, and go with it
+        results = iter(_ocr_jobs(jobs, resolve_lang(lang), workers, progress) if jobs else [])
     return [_assemble(doc, results) for doc in opened]
 
 

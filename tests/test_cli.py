@@ -248,3 +248,37 @@ def test_closed_standard_streams_and_too_many_workers_are_one_line(tmp_path):
     many = run_cli("ocr", path, "--workers", "64")
     assert many.returncode == 0 and "more than the" in many.stderr
     assert many.stdout == "Hoi vien tich cuc\n"
+
+
+def test_a_hard_killed_ocr_leaves_no_temporary_files_after_the_next_run(tmp_path, page_image):
+    """Tesseract's page images live in a scratch folder named with the run's pid: removed
+    when the run ends, and by the next run when kill -9 left it."""
+    import glob
+    import signal
+    import time
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(img2pdf.convert([_png(page_image)] * 4))
+    env = {"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "cli.py", "ocr", str(scan), "-q"], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pattern = str(tmp_path / f"vnextract-{proc.pid}-*")
+    deadline = time.monotonic() + 60
+    while not glob.glob(pattern) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert glob.glob(pattern), "the run keeps its temporary files in its own folder"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert glob.glob(pattern)  # kill -9: nothing could remove it
+    again = subprocess.run([sys.executable, "cli.py", "ocr", str(scan), "-q"], cwd=ROOT,
+                           env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert glob.glob(str(tmp_path / "vnextract-*")) == []  # the killed run's, and its own
+
+
+def _png(image) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(300, 300))
+    return buffer.getvalue()

@@ -116,7 +116,7 @@ def _running(proc: psutil.Process) -> bool:
 
 def scratch_of(pid: int) -> list[Path]:
     """The scratch folders a batch with this pid left."""
-    return list(Path(tempfile.gettempdir()).glob(f"vnbatch-{pid}-*"))
+    return list(Path(tempfile.gettempdir()).glob(f"vnextract-{pid}-*"))
 
 
 def stored(db: str) -> tuple[int, int, int]:
