@@ -160,8 +160,10 @@ def read_documents(paths: list[Path], lang: str = "vie", workers: int | None = N
     two thirds of the time)."""
     opened = [ingest.open_document(Path(path)) for path in paths]
     jobs = [p for doc in opened for p in doc.pages if isinstance(p, ingest.PageImage)]
-    with scratch():  # the page images Tesseract reads go there, and go with it
-        results = iter(_ocr_jobs(jobs, resolve_lang(lang), workers, progress) if jobs else [])
+    results: Iterator[OcrResult] = iter([])
+    if jobs:
+        with scratch():  # the page images Tesseract reads go there, and go with it
+            results = iter(_ocr_jobs(jobs, resolve_lang(lang), workers, progress))
     return [_assemble(doc, results) for doc in opened]
 
 

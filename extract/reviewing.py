@@ -113,10 +113,10 @@ class Review:
     def __init__(self, store: Store):
         self.store = store
 
-    def documents(self, query: str = "", sort: str = "path",
-                  descending: bool = False) -> list[DocumentRow]:
+    def documents(self, query: str = "", sort: str = "path", descending: bool = False,
+                  only: int | None = None) -> list[DocumentRow]:
         """The documents whose path, issuer, number or title contain ``query`` (case and
-        marks as written), sorted by one of ``SORTS``."""
+        marks as written), sorted by one of ``SORTS``; with ``only``, that one document."""
         nfig = (select(figures.c.document_id, func.count().label("n"))
                 .group_by(figures.c.document_id).subquery())
         ndoubt = (select(words.c.document_id, func.count().label("n"))
@@ -133,6 +133,8 @@ class Review:
              .outerjoin(nfig, nfig.c.document_id == documents.c.id)
              .outerjoin(ndoubt, ndoubt.c.document_id == documents.c.id)
              .outerjoin(ncorr, ncorr.c.sha256 == documents.c.sha256))
+        if only is not None:
+            q = q.where(documents.c.id == only)
         if query:
             like = f"%{nfc(query)}%"
             q = q.where(or_(documents.c.path.like(like), documents.c.issuer.like(like),
@@ -148,7 +150,7 @@ class Review:
 
     def document(self, doc_id: int) -> ReviewDocument | None:
         """Everything the document's page shows, or None for an unknown id."""
-        found = [r for r in self.documents() if r.id == doc_id]
+        found = self.documents(only=doc_id)
         if not found:
             return None
         with self.store.engine.connect() as conn:
