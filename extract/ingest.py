@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import sys
 import warnings
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +22,7 @@ from PIL import Image, ImageOps, ImageSequence
 from extract import legacy
 from extract.errors import (CorruptInput, EmptyInput, EncryptedInput, InputTooLarge,
                             MissingInput, UnsupportedInput)
+from extract.streams import decoded_size
 from extract.text import Page, nfc
 
 DPI = 300
@@ -31,12 +31,11 @@ DPI = 300
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS
 # A PDF is measured with pikepdf (which reads its structure and decodes nothing) before
 # PDFium or pdfminer read it, so that a small file cannot make them allocate gigabytes:
-# at most MAX_PAGES pages; every image at most MAX_PIXELS pixels; every Flate stream
-# inflating to at most MAX_STREAM_BYTES, or an image's to at most 8 bytes a pixel (four
+# at most MAX_PAGES pages; every image at most MAX_PIXELS pixels; every stream decoding
+# (through its whole filter chain, see ``streams``) to at most MAX_STREAM_BYTES, or an image's to at most 8 bytes a pixel (four
 # 16-bit components) plus a MiB.
 MAX_PAGES = 2000
 MAX_STREAM_BYTES = 64 * 2**20
-_INFLATE_CHUNK = 2**20
 # A text layer counts as real when it has at least this many letters …
 MIN_TEXT_LETTERS = 20
 # … and at most this share of its characters are placeholders for glyphs without Unicode.
@@ -300,9 +299,9 @@ def _pike_reason(path: Path, err: Exception) -> str:
 
 
 def _check_stream(path: Path, stream) -> None:  # noqa: ANN001 - a pikepdf.Stream
-    """InputTooLarge when a PDF stream is an image of more than MAX_PIXELS or inflates
-    beyond its bound (see MAX_STREAM_BYTES); the stream is inflated a chunk at a time
-    into nothing, so measuring it allocates a MiB at most."""
+    """InputTooLarge when a PDF stream is an image of more than MAX_PIXELS or decodes
+    beyond its bound (see MAX_STREAM_BYTES); ``streams`` counts the decoded size without
+    holding it, so measuring a bomb allocates a MiB or so."""
     import pikepdf
 
     limit = MAX_STREAM_BYTES
@@ -314,35 +313,23 @@ def _check_stream(path: Path, stream) -> None:  # noqa: ANN001 - a pikepdf.Strea
         if width * height > MAX_PIXELS:
             raise InputTooLarge(path, f"PDF image of {width}×{height} pixels, more than "
                                       f"{MAX_PIXELS} (decompression bomb guard)")
-        limit = 8 * width * height + _INFLATE_CHUNK
+        limit = 8 * width * height + 2**20
     filters = stream.get("/Filter")
-    first = filters[0] if isinstance(filters, pikepdf.Array) and len(filters) else filters
-    if first not in (pikepdf.Name.FlateDecode, pikepdf.Name("/Fl")):
+    if filters is None:
         return
+    filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+    parms = stream.get("/DecodeParms")
+    parms = list(parms) if isinstance(parms, pikepdf.Array) else [parms] * len(filters)
     try:
+        names = [str(name) for name in filters]
+        early = [int(p.get("/EarlyChange", 1)) if isinstance(p, pikepdf.Dictionary) else 1
+                 for p in parms + [None] * (len(names) - len(parms))]
         raw = stream.read_raw_bytes()
-    except pikepdf.PdfError:
+    except (pikepdf.PdfError, TypeError, ValueError):
         return  # unreadable: PDFium and pdfminer skip it too
-    if _inflated_size(raw, limit) > limit:
-        raise InputTooLarge(path, f"a PDF stream (object {stream.objgen[0]}) inflates to "
+    if decoded_size(raw, names, early, limit) > limit:
+        raise InputTooLarge(path, f"a PDF stream (object {stream.objgen[0]}) decodes to "
                                   f"more than {limit // 2**20} MiB (decompression bomb guard)")
-
-
-def _inflated_size(data: bytes, limit: int) -> int:
-    """How many bytes zlib ``data`` inflates to, counting no further than just past
-    ``limit``; a corrupt stream counts what inflated before the damage."""
-    inflater = zlib.decompressobj()
-    size = 0
-    try:
-        while size <= limit and not inflater.eof:
-            chunk = inflater.decompress(data, _INFLATE_CHUNK)
-            data = inflater.unconsumed_tail
-            if not chunk and not data:
-                break  # input used up (a stream without its end)
-            size += len(chunk)
-    except zlib.error:
-        pass
-    return size
 
 
 SOFT_HYPHEN = "\u00ad"

@@ -2,6 +2,8 @@
 legacy TCVN3/VNI fonts), and every kind of bad input, each raising its own error."""
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import struct
 import unicodedata
@@ -275,6 +277,79 @@ def test_pdf_limits_are_checked_before_anything_is_decoded(tmp_path, monkeypatch
     monkeypatch.setattr(ingest, "MAX_PAGES", 2)
     with pytest.raises(InputTooLarge, match="3 pages, more than 2"):
         open_document(tmp_path / "three.pdf")
+
+
+def lzw_zeros(cycles: int) -> bytes:
+    """PDF LZW (EarlyChange 1) for runs of zero bytes, the way a bomb is made: every code
+    one byte longer than the last, ``cycles`` times a full table (about 7.4 MB each, from
+    5.5 KB), each begun by a clear code as encoders do, then the end code."""
+    codes = ([256, 0, *range(258, 4096)] * cycles) + [257]
+    out, acc, bits, width, next_code, fresh = bytearray(), 0, 0, 9, 258, True
+    for code in codes:
+        acc, bits = ((acc << width) | code) & 0xFFFFFF, bits + width
+        while bits >= 8:
+            bits -= 8
+            out.append((acc >> bits) & 0xFF)
+        if code == 256:
+            width, next_code, fresh = 9, 258, True
+            continue
+        if not fresh:
+            next_code += 1
+        fresh = False
+        if next_code + 1 >= 1 << width and width < 12:
+            width += 1
+    if bits:
+        out.append((acc << (8 - bits)) & 0xFF)
+    return bytes(out)
+
+
+def stream_pdf(path: Path, data: bytes, filters: list[str]) -> Path:
+    """A one-page PDF whose content stream is ``data`` under ``filters`` (as written)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    stream = pdf.make_stream(b"")
+    stream.write(data, filter=pikepdf.Array([pikepdf.Name(f) for f in filters]))
+    pdf.pages[0].Contents = stream
+    pdf.save(path)
+    return path
+
+
+def test_stream_sizes_are_counted_as_the_real_decoders_decode():
+    from pdfminer.lzw import lzwdecode
+    from pdfminer.runlength import rldecode
+
+    from extract.streams import decoded_size
+
+    lzw = lzw_zeros(2)
+    assert lzwdecode(lzw) == b"\x00" * decoded_size(lzw, ["/LZWDecode"], [1], 2**30)
+    assert decoded_size(lzw, ["/LZW"], [1], 10**6) <= 10**6 + 4096  # stops past the limit
+    runs = bytes([129, 7, 3, 1, 2, 3, 4, 200, 9, 128])
+    assert len(rldecode(runs)) == 128 + 4 + 57
+    assert decoded_size(runs[:-1] * 1000, ["/RunLengthDecode"], [1], 100_000) > 100_000
+    assert decoded_size(runs * 1000, ["/RunLengthDecode"], [1], 10_000) == 189  # 128 ends it
+    deflated = zlib.compress(b"x" * 5000)
+    chain = base64.a85encode(deflated) + b"~>"
+    assert decoded_size(chain, ["/ASCII85Decode", "/FlateDecode"], [1, 1], 10**6) == 5000
+    assert decoded_size(binascii.hexlify(deflated) + b">", ["/AHx", "/Fl"], [1, 1],
+                        10**6) == 5000
+
+
+@pytest.mark.parametrize("kind", ["lzw", "run length", "ascii85 then flate"])
+def test_every_expanding_filter_is_bounded(tmp_path, monkeypatch, kind):
+    from extract import ingest
+
+    monkeypatch.setattr(ingest, "MAX_STREAM_BYTES", 8 * 2**20)
+    data, filters = {
+        "lzw": (lzw_zeros(2), ["/LZWDecode"]),  # 11 KB that decode to 14.7 MB
+        "run length": (bytes([129, 0]) * 80_000, ["/RunLengthDecode"]),  # 10 MB
+        "ascii85 then flate": (base64.a85encode(deflated_zeros(10 * 2**20)) + b"~>",
+                               ["/ASCII85Decode", "/FlateDecode"]),
+    }[kind]
+    with pytest.raises(InputTooLarge, match="decodes to more than 8 MiB"):
+        open_document(stream_pdf(tmp_path / "bomb.pdf", data, filters))
+    monkeypatch.setattr(ingest, "MAX_STREAM_BYTES", 16 * 2**20)
+    fine = open_document(stream_pdf(tmp_path / "fine.pdf", data, filters))  # within it: read
+    assert len(fine.pages) == 1
 
 
 def test_a_truncated_png_is_corrupt_when_its_pixels_are_read(tmp_path, page_image):
