@@ -32,7 +32,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 import regex
 from rapidfuzz import fuzz, process
@@ -60,6 +60,7 @@ SCHEMA_LOCK_KEY = zlib.crc32(b"vn-report-extract schema")
 # connection waits before its one retry (a restarting server needs a moment).
 LOCK_POLL_SECONDS = 0.2
 RETRY_SECONDS = 1.0
+T = TypeVar("T")
 
 # Free text is TEXT (no length a parser could overflow); only closed vocabularies are short.
 metadata = MetaData()
@@ -376,12 +377,32 @@ class WriterLock:
         except SQLAlchemyError as err:
             raise DatabaseError(f"{shown_db(db)}: {_reason(err)}") from None
         try:
-            _poll(lambda: bool(conn.execute(
-                select(func.pg_try_advisory_lock(WRITER_LOCK_KEY))).scalar()), db, wait,
-                lambda: None)
+            _poll(lambda: _try_advisory(conn), db, wait, lambda: None)
         except BaseException:
             conn.close()
             raise
+        self._conn = conn
+        self._engine, self._db = engine, db
+
+    def hold(self) -> None:
+        """Before a write: make sure the lock is still ours. A PostgreSQL restart ends the
+        lock's session and the lock with it; it is taken again on a new connection, and when
+        another writer took it meanwhile the batch stops (DatabaseError) rather than write
+        beside it. A server still down raises SQLAlchemy's own error, for the caller's retry."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.execute(select(1))
+            return
+        except SQLAlchemyError:
+            self._conn.close()  # invalidated: its session, and the lock, are gone
+            self._conn = None
+        conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if not _try_advisory(conn):
+            conn.close()
+            raise DatabaseError(f"{shown_db(self._db)}: another batch took the writer lock "
+                                f"while the server was restarting; run again when it has "
+                                f"finished")
         self._conn = conn
 
     def release(self) -> None:
@@ -391,7 +412,7 @@ class WriterLock:
             self._fd = None
         if self._conn is not None:
             try:  # closing alone would return the session, lock held, to the pool
-                self._conn.execute(select(func.pg_advisory_unlock(WRITER_LOCK_KEY)))
+                self._conn.execute(select(func.pg_advisory_unlock_all()))
                 self._conn.close()
             except SQLAlchemyError:
                 pass  # the connection is gone already, and its lock with it
@@ -403,6 +424,11 @@ class WriterLock:
         if self._fd is not None:
             os.close(self._fd)
         self._fd = self._conn = None
+
+
+def _try_advisory(conn: Connection) -> bool:
+    """True when the session of ``conn`` holds the writer's advisory lock now."""
+    return bool(conn.execute(select(func.pg_try_advisory_lock(WRITER_LOCK_KEY))).scalar())
 
 
 def _try_flock(fd: int) -> bool:
@@ -490,17 +516,13 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # ---- writes -------------------------------------------------------------------------
+    # ---- reads and writes, each in one transaction (_transact) ---------------------------
 
     def known(self) -> Known:
         """sha256s done and failed, read once at the start of a batch."""
         known = Known(set(), set(), set())
-        try:
-            with self.engine.connect() as conn:
-                rows = conn.execute(select(documents.c.sha256, documents.c.path,
-                                           documents.c.status)).all()
-        except SQLAlchemyError as err:
-            raise DatabaseError(f"{_safe(str(self.engine.url))}: {_reason(err)}") from None
+        rows = self._transact("read the documents", lambda conn: conn.execute(
+            select(documents.c.sha256, documents.c.path, documents.c.status)).all())
         for sha, path, status in rows:
             if status == "done":
                 known.done.add(sha)
@@ -510,23 +532,26 @@ class Store:
                 known.failed_paths.add(path)
         return known
 
-    def _write(self, path: str, work: Callable[[Connection], int | None]) -> int | None:
-        """Run ``work`` in one transaction. A lost connection (server restarted, network
-        cut) is retried once, on a fresh connection; a record the database refuses for its
-        content is RecordRejected; anything else, or a second loss, is DatabaseError."""
+    def _transact(self, what: str, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction (``what`` names it for a message: "write PATH").
+        A lost connection (server restarted, network cut) is retried once, on a fresh
+        connection; a record the database refuses for its content is RecordRejected;
+        anything else, or a second loss, is DatabaseError."""
         where = _safe(str(self.engine.url))
         for attempt in (1, 2):
             try:
+                if self.lock is not None:
+                    self.lock.hold()
                 with self.engine.begin() as conn:
                     return work(conn)
             except DataError as err:
-                raise RecordRejected(f"{where}: cannot write {path}: {_reason(err)}") from None
+                raise RecordRejected(f"{where}: cannot {what}: {_reason(err)}") from None
             except (OperationalError, InterfaceError) as err:
                 if attempt == 2:
-                    raise DatabaseError(f"{where}: cannot write {path}: {_reason(err)}") from None
+                    raise DatabaseError(f"{where}: cannot {what}: {_reason(err)}") from None
                 time.sleep(RETRY_SECONDS)
             except SQLAlchemyError as err:
-                raise DatabaseError(f"{where}: cannot write {path}: {_reason(err)}") from None
+                raise DatabaseError(f"{where}: cannot {what}: {_reason(err)}") from None
         raise AssertionError("unreachable")
 
     def write_record(self, record: Record, sha256: str | None = None, path: str | None = None,
@@ -540,7 +565,7 @@ class Store:
             _delete_documents(conn, sha, path)
             return _insert_record(conn, record, sha, path, seconds)
 
-        return self._write(path, work)
+        return self._transact(f"write {path}", work)
 
     def write_failure(self, path: str, sha256: str | None, error: str, kind: str | None = None,
                       seconds: float | None = None) -> int | None:
@@ -557,7 +582,7 @@ class Store:
                 seconds=seconds, processed_at=datetime.now(timezone.utc),
             )).inserted_primary_key[0]
 
-        return self._write(path, work)
+        return self._transact(f"write {path}", work)
 
     # ---- queries ------------------------------------------------------------------------
 
@@ -567,11 +592,16 @@ class Store:
         a province, that province (else every province's such unit), else
         the closest by fuzzy word-set match on names and multi-word aliases. Several means
         the query is ambiguous; none, that nothing is close."""
-        with self.engine.connect() as conn:
-            canonical = dict(conn.execute(select(units.c.id, units.c.name)).all())
-            names = [(name, uid) for uid, name in canonical.items()]
-            names += [(a, uid) for uid, a in conn.execute(
+        def work(conn: Connection) -> dict[int, str]:
+            return dict(conn.execute(select(units.c.id, units.c.name)).all())
+
+        def aliases(conn: Connection) -> list[tuple[str, int]]:
+            return [(a, uid) for uid, a in conn.execute(
                 select(unit_aliases.c.unit_id, unit_aliases.c.alias))]
+
+        canonical = self._transact("read the units", work)
+        names = [(name, uid) for uid, name in canonical.items()]
+        names += self._transact("read the units", aliases)
         key, place = provinces.key(query)
         exact = {uid for name, uid in names if provinces.key(name)[0] == key
                  and place in ("", provinces.key(name)[1])}
@@ -605,10 +635,12 @@ class Store:
             query = query.where(documents.c.year == year)
         if unit_id is not None:
             query = query.where(figures.c.unit_id == unit_id)
-        with self.engine.connect() as conn:
-            query = query.where(documents.c.id.in_(_best_copies(conn)))
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-            fixes = _figure_corrections(conn)
+        def work(conn: Connection) -> tuple[list[dict], dict[tuple, object]]:
+            rows = [dict(r._mapping) for r in conn.execute(
+                query.where(documents.c.id.in_(_best_copies(conn))))]
+            return rows, _figure_corrections(conn)
+
+        rows, fixes = self._transact("read the figures", work)
         for row in rows:
             key = (row["sha256"], row["page"], row["line"], row.pop("word_start"))
             row["corrected"] = False
@@ -636,38 +668,42 @@ class Store:
             .order_by(documents.c.path))
         if year is not None:
             query = query.where(documents.c.year == year)
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(
-                query.where(documents.c.id.in_(_best_copies(conn))))]
+        rows = self._transact("read the documents", lambda conn: [
+            dict(r._mapping) for r in conn.execute(
+                query.where(documents.c.id.in_(_best_copies(conn))))])
         for row in rows:
             row["date"] = row["date"].isoformat() if row["date"] else None
         return rows
 
     def copies_of(self, doc_id: int) -> list[str]:
         """The paths of the other done documents that are the same report as ``doc_id``."""
-        with self.engine.connect() as conn:
+        def work(conn: Connection) -> list[str]:
             report = conn.execute(select(documents.c.report)
                                   .where(documents.c.id == doc_id)).scalar()
             return list(conn.execute(select(documents.c.path).where(
                 documents.c.report == report, documents.c.id != doc_id,
                 documents.c.status == "done").order_by(documents.c.path)).scalars())
 
+        return self._transact("read the copies", work)
+
     def copies(self) -> list[list[str]]:
         """The paths of each report stored more than once, the best-read copy first."""
-        with self.engine.connect() as conn:
-            best = set(_best_copies(conn))
-            groups: dict[str, list[tuple[bool, str]]] = {}
-            for doc_id, report, path in conn.execute(
-                    select(documents.c.id, documents.c.report, documents.c.path)
-                    .where(documents.c.status == "done").order_by(documents.c.path)):
-                groups.setdefault(report or f"#{doc_id}", []).append((doc_id not in best, path))
+        def work(conn: Connection) -> tuple[set[int], list]:
+            return set(_best_copies(conn)), conn.execute(
+                select(documents.c.id, documents.c.report, documents.c.path)
+                .where(documents.c.status == "done").order_by(documents.c.path)).all()
+
+        best, done = self._transact("read the copies", work)
+        groups: dict[str, list[tuple[bool, str]]] = {}
+        for doc_id, report, path in done:
+            groups.setdefault(report or f"#{doc_id}", []).append((doc_id not in best, path))
         return [[path for _, path in sorted(group)] for group in groups.values()
                 if len(group) > 1]
 
     def unit_counts(self) -> list[tuple[str, int, int, list[str]]]:
         """(canonical name, reports, figures, aliases) of every unit some report names,
         each report counted once (its best-read copy)."""
-        with self.engine.connect() as conn:
+        def work(conn: Connection) -> list[tuple[str, int, int, list[str]]]:
             best = _best_copies(conn)
             docs = (select(document_units.c.unit_id,
                            func.count(document_units.c.document_id.distinct()).label("n"))
@@ -688,6 +724,8 @@ class Store:
                 aliases.setdefault(uid, []).append(alias)
             return [(name, nd, nf, aliases.get(uid, []))
                     for uid, name, nd, nf in conn.execute(query)]
+
+        return self._transact("read the units", work)
 
 
 def _figure_corrections(conn: Connection) -> dict[tuple, object]:

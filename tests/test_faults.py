@@ -339,6 +339,14 @@ def test_postgresql_dropping_every_connection_mid_batch_loses_nothing(corpus, pg
             with psycopg.connect(pg_url, autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
                               "datname = current_database() AND pid <> pg_backend_pid()")
+        # Once the batch has written again, it holds the writer lock again: a second
+        # writer is still kept out, as before the restart.
+        while len(figure_counts_or_none(pg_url) or ()) < 7:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.02)
+        assert proc.poll() is None, "the batch ended before the lock could be checked"
+        with pytest.raises(store_mod.DatabaseError, match="another batch"):
+            Store(pg_url, writer_wait=0)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
