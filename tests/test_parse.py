@@ -302,6 +302,26 @@ def test_part_numeral_lost_to_a_word_takes_the_part_due() -> None:
     assert [s.number for s in _parse_text(text).sections] == ["I", "II", "III"]
 
 
+@pytest.mark.parametrize("missed", ["2.I3 Liên minh HTX tỉnh", "Liên minh HTX tỉnh"])
+def test_a_figure_after_a_missed_unit_heading_stays_at_bloc_level(missed: str) -> None:
+    """A unit heading the heading search misses (its number garbled, or lost) does not hand
+    the next unit's figures to the unit before it: they stay at bloc level, less sure."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n"
+        "1. Tổ chức của Khối\nKhối gồm 3 đơn vị.\n2. Kết quả của các đơn vị\n"
+        "2.1. Hội CCB tỉnh\nHội có 120 chi hội.\n2.2. Hội NCT\nHội có 45 câu lạc bộ.\n"
+        f"{missed}\nCó 318 hợp tác xã thành viên.\n3. Khen thưởng\nTặng 12 Bằng khen.")
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Cựu chiến binh", [120]), ("Hội Người cao tuổi", [45])]
+    assert [(f.value, f.confidence) for f in record.figures] == [(3, 1.0), (318, 0.5), (12, 1.0)]
+    said = _parse_text(  # another unit named inside a sentence is no heading
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n2. Kết quả của các đơn vị\n"
+        "2.1. Hội CCB tỉnh\nHội có 120 chi hội, phối hợp với Liên minh HTX tỉnh\n"
+        "mở 5 lớp tập huấn.\n2.2. Hội NCT\nHội có 45 câu lạc bộ.\n")
+    assert [(u.name, [f.value for f in u.figures]) for u in said.units] == [
+        ("Hội Cựu chiến binh", [120, 5]), ("Hội Người cao tuổi", [45])]
+
+
 def test_unit_unknown_to_the_registry_among_unit_sections() -> None:
     """A section among member-unit sections naming a unit no list knows is a unit of its own,
     not the nearest registry entry (Hội Cựu Công an nhân dân is not Hội Cựu chiến binh)."""

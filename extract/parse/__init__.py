@@ -8,6 +8,8 @@ the unit and every figure is its own).
 """
 from __future__ import annotations
 
+import regex
+
 from extract.parse.bloc import parse_bloc
 from extract.parse.figures import line_figures
 from extract.parse.header import parse_header
@@ -21,6 +23,15 @@ from extract.text import Page, fold
 SIBLING_SCORE = 60
 # A summary report has at least this many sections about distinct member units.
 MIN_UNIT_SECTIONS = 2
+# A line inside a unit's section that opens, after something like a section number, with
+# another unit's name (or is that name alone, in at most this many words) is that unit's
+# heading, missed: the section says no more about its own unit from there on.
+STRAY_HEADING_WORDS = 8
+# The figures after such a line stay at bloc level, their confidence multiplied by this
+# (nobody can tell whose they are).
+UNATTRIBUTED = 0.5
+ALONE_SCORE = 95  # the gazetteer score a name alone on its line needs to count as one
+_NUMBERING = regex.compile(r"^\W*[\dIVXLl|]{1,3}(?:[.,]\s*[\dIl|]{1,3}){0,3}[.,)\s]\W*")
 
 
 def parse(pages: list[Page], source: Source) -> Record:
@@ -38,9 +49,14 @@ def parse(pages: list[Page], source: Source) -> Record:
     figures = [(dl, f) for dl in body for f in line_figures(lines, dl.index)]
     issuer = header.info.issuer
     if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):
+        inside: set[int] = set()
         for start, end, unit in unit_spans:
-            unit.figures = [f for dl, f in figures if start <= dl.index < end]
-        inside = {dl.index for start, end, _ in unit_spans for dl in lines[start:end]}
+            said = _said_end(lines, start, end, unit.name, gazetteer)
+            unit.figures = [f for dl, f in figures if start <= dl.index < said]
+            inside.update(range(start, said))
+            for dl, f in figures:
+                if said <= dl.index < end:
+                    f.confidence = round(f.confidence * UNATTRIBUTED, 4)
         record.units = [u for _, _, u in unit_spans]
         record.figures = [f for dl, f in figures if dl.index not in inside]
     else:
@@ -98,6 +114,23 @@ def _unit_sections(headings: list[Heading], lines: list[DocLine],
                    len(lines))
         spans.append((h.index, end, Unit(h.section.number, name)))
     return spans
+
+
+def _said_end(lines: list[DocLine], start: int, end: int, unit: str,
+              gazetteer: Gazetteer) -> int:
+    """Where the section of ``unit`` (its lines ``start``..``end``) stops speaking of it:
+    at the first line that is another unit's heading the heading search missed (a garbled
+    number before another unit's name, or that name alone on its line), else ``end``."""
+    for dl in lines[start + 1:end]:
+        text = dl.text.strip()
+        numbered = _NUMBERING.match(text)
+        rest = text[numbered.end():] if numbered else text
+        if not rest[:1].isupper() or not (numbered or len(rest.split()) <= STRAY_HEADING_WORDS):
+            continue
+        hit = gazetteer.match(rest if numbered else rest.rstrip(".:;"))
+        if hit and hit[0] != unit and (numbered or hit[1] >= ALONE_SCORE):
+            return dl.index
+    return end
 
 
 def _generic_words() -> tuple[str, ...]:
