@@ -828,11 +828,13 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
                    seconds: float | None) -> int:
     """Insert every row of ``record`` in the caller's transaction; returns the document id."""
     doc, src, bloc = record.document, record.source, record.bloc
+    province = provinces.of_record(record)
+    issuer = _canonical_issuer(conn, record, province)
     sign = copies.fingerprint(record)
-    report = _report_of(conn, (doc.issuer, doc.number, _iso_date(doc.date), sign)) or sha
+    report = _report_of(conn, (issuer, doc.number, _iso_date(doc.date), sign)) or sha
     doc_id = conn.execute(documents.insert().values(
         sha256=sha, path=path, kind=src.kind, method=src.method, pages=src.pages,
-        issuer=doc.issuer, number=doc.number, place=doc.place, date=_iso_date(doc.date),
+        issuer=issuer, number=doc.number, place=doc.place, date=_iso_date(doc.date),
         year=doc.year, doc_type=doc.doc_type, title=doc.title, bloc_id=_bloc_id(conn, bloc.name),
         member_count=bloc.member_count, status="done", error=None, seconds=seconds,
         processed_at=datetime.now(timezone.utc), report=report, fingerprint=sign,
@@ -848,7 +850,6 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
     heads.sort(key=lambda h: h[0])
 
     roles: list[dict] = []
-    province = provinces.of_record(record)
 
     def role(name: str | None, kind: str, group: int | None = None,
              section: str | None = None) -> int | None:
@@ -884,6 +885,25 @@ def _insert_record(conn: Connection, record: Record, sha: str | None, path: str,
     if word_rows:
         conn.execute(words.insert(), word_rows)
     return doc_id
+
+
+def _canonical_issuer(conn: Connection, record: Record,
+                      province: tuple[str, str] | None) -> str | None:
+    """The issuer of ``record`` by the name the database knows it by, so that one issuer
+    read several ways (``tỉnh``/``tĩnh``/``tính``, ``hội``/``hơi``) is one issuer across
+    documents: a bloc's name as its bloc row has it (``_bloc_id``), a member's own report's
+    by its unit's canonical name in its province (``_unit_id``), else as read."""
+    issuer = record.document.issuer
+    if not issuer:
+        return issuer
+    if record.bloc.name and issuer == record.bloc.name:
+        bid = _bloc_id(conn, issuer)
+        return conn.execute(select(blocs.c.name).where(blocs.c.id == bid)).scalar()
+    own = [u for u in record.units if u.section is None]
+    if len(record.units) == 1 and own:
+        uid = _unit_id(conn, own[0].name, province)
+        return conn.execute(select(units.c.name).where(units.c.id == uid)).scalar()
+    return issuer
 
 
 def _report_of(conn: Connection, this: tuple) -> str | None:

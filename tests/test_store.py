@@ -453,3 +453,27 @@ def test_a_bloc_read_two_ways_is_one_bloc_and_numbered_blocs_stay_apart(db):
         with store.engine.connect() as conn:
             stored = sorted(conn.execute(select(store_mod.blocs.c.name)).scalars())
     assert stored == sorted([names[0], names[2], names[3]])
+
+
+def test_one_issuer_read_several_ways_is_one_issuer(db, capsys):
+    """A bloc's or a member's name as OCR garbled it in one year's report is the issuer
+    the others name (export shows one issuer); another province's unit stays apart."""
+    issuers = [("Khối thi đua các hội quần chúng tỉnh Lâm Đồng", None),
+               ("Khối thi đua các hơi quần chúng tĩnh Lâm Đồng", None),
+               ("Hội Nông dân tỉnh Thái Bình", "Thái Bình"),
+               ("HỘI NÔNG DÂN TĨNH THÁI BÌNH", "Thái Bình"),
+               ("Hội Nông dân tỉnh Bắc Giang", "Bắc Giang")]
+    with Store(db) as store:
+        for n, (issuer, place) in enumerate(issuers):
+            record = make_record(f"{n}.txt", str(n) * 64, 2020 + n)
+            record.document.issuer = issuer
+            if place:  # a member's own report: one unit, the issuer
+                record.document.place, record.bloc.name = place, None
+                record.units = [Unit(None, "Hội Nông dân", record.units[0].figures)]
+            else:
+                record.bloc.name = issuer
+            store.write_record(record)
+    rows = json.loads(export(db, "json", capsys))
+    assert sorted({r["issuer"] for r in rows}) == [
+        "Hội Nông dân tỉnh Bắc Giang", "Hội Nông dân tỉnh Thái Bình",
+        "Khối thi đua các hội quần chúng tỉnh Lâm Đồng"]
