@@ -388,6 +388,15 @@ def test_a_tired_scans_specks_and_broken_commas_in_the_header_and_headings() -> 
         ("7", "Hội Người mù tỉnh"), ("8", "Hội Đông y tỉnh")]
 
 
+@pytest.mark.parametrize("day, month, date", [("[O", "l2", "2021-12-10"), ("2§", "O3", "2021-03-28"),
+                                             ("l5", "1I", "2021-11-15"), ("4S", "12", None)])
+def test_a_dates_digits_read_as_look_alikes(day: str, month: str, date: str | None) -> None:
+    record = _parse_text("UBND TỈNH NINH BÌNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                         f"HỘI LUẬT GIA Ninh Bình, ngày {day} tháng {month} năm 2021\n"
+                         "BÁO CÁO\nTổng kết năm 2021\n")
+    assert (record.document.place, record.document.date) == ("Ninh Bình", date)
+
+
 def test_a_motto_garbled_at_its_first_letter_leaves_no_fragment_in_the_issuer() -> None:
     record = _parse_text(  # lines written here: the motto's Độc read as "DPoc"
         "UBND TỈNH HÀ NAM CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
