@@ -166,6 +166,21 @@ def test_symbols_read_for_letters_stay_inside_the_word():
                                "Liên hiệp các hội KH&KT tỉnh"], out
 
 
+def test_a_documents_confident_readings_settle_its_doubtful_ones(monkeypatch):
+    """The document's own confident readings of a token ("cap" as "cấp", three times) make
+    the doubtful one ("các cap hoi": "cặp" without them) read the same, while the LM still
+    wins where its evidence is strong ("Tinh hinh" is "Tình hình", though "tinh" is
+    "tỉnh" everywhere else)."""
+    from extract.repair import cache
+
+    text = ("Hoi Nong dan cap tinh to chuc hoi nghi.\nHoi Nong dan tinh phat dong thi dua.\n"
+            "Cac cap hoi trong tinh.\nTinh hinh cac cap hoi tinh va hoi cap huyen.\n")
+    last = repair_text(text, "stripped").split("\n")[3]
+    assert last.startswith("Tình hình các cấp ") and last.endswith(" cấp huyện.")
+    monkeypatch.setattr(cache, "WEIGHT", 0.0)  # without the prior: the first pass's reading
+    assert repair_text(text, "stripped").split("\n")[3].startswith("Tình hình các cặp ")
+
+
 def test_one_line_out_per_line_in():
     text = "Hoi vien\n\n   \nKhoi thi dua\fTong ket\n\n"
     out = repair_text(text)

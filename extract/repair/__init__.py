@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from extract.errors import NotVietnamese
-from extract.repair import adapt
+from extract.repair import adapt, cache
 from extract.repair.decode import Choice, Decoder
 from extract.repair.detect import FOREIGN, detect_kind
 from extract.repair.lexicon import canonical
@@ -52,22 +52,23 @@ def document_kind(pages: list[Page], name: object = "input") -> str:
 def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
                  decoder: Decoder | None = None) -> list[list[list[Choice]]]:
     """Choices for every line of every page (the context flows from one line to the next
-    within a page), by ``decoder`` (the built models' by default). For kinds that ``adapt``
-    covers, the channel is then adapted to the document and the lines it touches are
-    decoded again."""
+    within a page), by ``decoder`` (the built models' by default). The channel is then
+    adapted to the document (for the kinds ``adapt`` covers) and its confident readings
+    become a prior on its tokens (``cache``), and the lines either touches are decoded
+    again."""
     decoder = decoder or engine()
     texts = [[[w.text for w in line.words] for line in lines] for lines in pages]
     first = [_decode(decoder, page, kind, alternatives) for page in texts]
-    found = None
-    if kind in adapt.KINDS:
-        found = adapt.adapted_channel(decoder.channel, kind, (
-            (word.text, choice.text, choice.confidence)
-            for lines, decoded in zip(pages, first)
-            for line, (choices, _) in zip(lines, decoded)
-            for word, choice in zip(line.words, choices)))
-    if found is None:
+    readings = [(word, choice.text, choice.confidence)
+                for page, decoded in zip(texts, first)
+                for words, (choices, _) in zip(page, decoded)
+                for word, choice in zip(words, choices)]
+    found = adapt.adapted_channel(decoder.channel, kind, readings) \
+        if kind in adapt.KINDS else None
+    prior = cache.document_prior(readings) if kind in cache.KINDS else {}
+    if found is None and not prior:
         return [[choices for choices, _ in decoded] for decoded in first]
-    channel, segments = found
+    channel, segments = found or (decoder.channel, set())
     touched: dict[str, bool] = {}
 
     def piece_changed(piece: str) -> bool:
@@ -78,16 +79,19 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
                               != decoder.channel.candidates(piece, kind))
         return touched[piece]
 
-    def changed(word: str) -> bool:
-        return any(piece_changed(piece) for piece in pieces(word))
+    def changed(word: str, choice: Choice) -> bool:
+        """Whether the second pass may read ``word`` otherwise: its candidates changed, or
+        the document's prior prefers another reading than the one chosen."""
+        return any(piece_changed(piece) for piece in pieces(word)) or \
+            cache.contested(word, choice.text, prior)
 
-    second = decoder.adapted(channel, piece_changed)
+    second = decoder.adapted(channel, piece_changed, prior)
 
     out = []
     for lines, decoded in zip(texts, first):
-        # lines holding a word the first pass was unsure of and the adapted channel reads
+        # lines holding a word the first pass was unsure of and the second may read
         # differently (a line the first pass is sure of throughout stays as it is)
-        touched_lines = [any(c.confidence < SURE and changed(w)
+        touched_lines = [any(c.confidence < SURE and changed(w, c)
                              for w, c in zip(words, choices))
                          for words, (choices, _) in zip(lines, decoded)]
         context = expected = None  # the context now, and the one the first pass had

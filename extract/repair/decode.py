@@ -22,6 +22,8 @@ import numpy as np
 import regex
 
 import extract.repair.kernels as kernels
+from extract.repair import cache
+from extract.repair.cache import Prior
 from extract.repair.calibration import IDENTITY, Calibration, Evidence
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
@@ -154,15 +156,19 @@ class Decoder:
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
         self._parent: Decoder | None = None  # whose options serve the unchanged pieces
         self._changed: Callable[[str], bool] = lambda piece: True
+        self._prior: Prior = {}  # the document's, in a decoder made by ``adapted``
 
-    def adapted(self, channel: Channel, changed: Callable[[str], bool]) -> "Decoder":
-        """This decoder with ``channel`` instead (a document's adapted channel); a piece
-        for which ``changed`` is false has the same candidates under both, and its options
-        are this decoder's (made once, not again per document)."""
+    def adapted(self, channel: Channel, changed: Callable[[str], bool],
+                prior: Prior | None = None) -> "Decoder":
+        """This decoder for one document: with ``channel`` instead (its adapted channel)
+        and the document's ``prior`` on the readings of its tokens (``cache``). A piece for
+        which ``changed`` is false and that has no prior has the same options under both,
+        and they are this decoder's (made once, not again per document)."""
         other = copy.copy(self)
         other.channel = channel
         other._options, other._made = {}, {}
         other._parent, other._changed = self, changed
+        other._prior = prior or {}
         return other
 
     def options(self, piece: str, kind: str, inside: bool = False) -> tuple[Option, ...]:
@@ -177,7 +183,8 @@ class Decoder:
         all the time)."""
         key = (piece, kind, inside)
         found = self._options.get(key)
-        if found is None and self._parent is not None and not self._changed(piece):
+        if found is None and self._parent is not None and not self._changed(piece) \
+                and cache.key(piece) not in self._prior:
             return self._parent._column(piece, kind, inside)
         if found is None:
             if len(self._options) > 500_000:  # a long batch: keep memory bounded
@@ -185,13 +192,24 @@ class Decoder:
                 self._made.clear()
             opts = self._made.get(key[:2])
             if opts is None:  # the same piece inside and at the start of a sentence
-                opts = self._made[key[:2]] = self._make_options(piece, kind)
+                opts = self._made[key[:2]] = self._with_prior(piece,
+                                                              self._make_options(piece, kind))
             pattern = case_pattern(piece)
             if inside and pattern != "upper":
                 opts = self._with_capital_evidence(opts, pattern == "title")
             opts = tuple(sorted(opts, key=lambda o: -o.emit))
             found = self._options[key] = (opts, _column_of(opts))
         return found
+
+    def _with_prior(self, piece: str, options: tuple[Option, ...]) -> tuple[Option, ...]:
+        """``options`` with the document's bonus for each reading of ``piece`` (none
+        without a prior for it)."""
+        bonus = self._prior.get(cache.key(piece))
+        if not bonus or len(options) < 2:
+            return options
+        other = bonus[""]
+        return tuple(o._replace(emit=o.emit + bonus.get(cache.key(o.text or piece), other))
+                     for o in options)
 
     def _with_capital_evidence(self, options: tuple[Option, ...],
                                capital: bool) -> tuple[Option, ...]:
