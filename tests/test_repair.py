@@ -85,7 +85,8 @@ HEADINGS = [
 
 def test_section_numbers_survive_english_model_ocr():
     """The English model's reading of each heading's number (whatever noise it has) comes
-    out of repair unchanged; the words after it are repaired."""
+    out of repair unchanged or right, never another number; the words after it are
+    repaired."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     image = render_page(LINES[:3] + HEADINGS, font="Liberation Serif", size_pt=13)
     ocr = pytesseract.image_to_string(image, lang="eng", config="--psm 4").strip()
@@ -93,8 +94,10 @@ def test_section_numbers_survive_english_model_ocr():
     out_lines = [x for x in repair_text(ocr).split("\n") if x.strip()]
     assert len(ocr_lines) == len(out_lines) == 3 + len(HEADINGS), ocr
     numbered = list(zip(ocr_lines, out_lines))[3:]
-    for ocr_line, out_line in numbered:
-        assert out_line.split()[0] == ocr_line.split()[0], (ocr_line, out_line)
+    for (ocr_line, out_line), heading in zip(numbered, HEADINGS):
+        # as read, or (a noisy numeral that reads as the part due: "Ill.") made right
+        assert out_line.split()[0] in (ocr_line.split()[0], heading.split()[0]), (
+            ocr_line, out_line)
     assert syllable_accuracy("\n".join(HEADINGS), "\n".join(r for _, r in numbered)) > 0.8
 
 
@@ -179,6 +182,17 @@ def test_a_documents_confident_readings_settle_its_doubtful_ones(monkeypatch):
     assert last.startswith("Tình hình các cấp ") and last.endswith(" cấp huyện.")
     monkeypatch.setattr(cache, "WEIGHT", 0.0)  # without the prior: the first pass's reading
     assert repair_text(text, "stripped").split("\n")[3].startswith("Tình hình các cặp ")
+
+
+def test_a_part_numeral_that_lost_a_stroke_is_the_part_due():
+    text = ("I. KẾT QUẢ ĐẠT ĐƯỢC\nCác hội đã hoàn thành nhiệm vụ.\nH. HẠN CHẾ\nCòn một số khó khăn."
+            "\nII. PHƯƠNG HƯỚNG NĂM 2025\nTiếp tục thi đua.\nIV. KIẾN NGHỊ\nKhông có.\n"
+            "PHẦN THỨ HAI\nI. KẾ HOẠCH\nII. GIẢI PHÁP\nII. Các hội thực hiện tốt.")
+    heads = [line.split()[0] for line in repair_text(text, "vie").split("\n")
+             if line[:1] in "IH"]
+    # the second part was read with H for II, the third lost an I; the second Phần starts
+    # again, and a line in lower case is no part heading
+    assert heads == ["I.", "II.", "III.", "IV.", "I.", "II.", "II."]
 
 
 def test_one_line_out_per_line_in():

@@ -15,9 +15,10 @@ from rapidfuzz import fuzz
 
 from extract.parse.lines import DocLine
 from extract.parse.places import known_place
-from extract.parse.sections import is_capitals, starts_numbered
+from extract.parse.sections import starts_numbered
 from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import DocumentInfo
+from extract.roman import is_capitals
 from extract.text import fold
 
 MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")

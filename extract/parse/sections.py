@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from extract.parse.lines import DocLine
 from extract.records import Section
+from extract.roman import NOISY_DIGITS, is_capitals, roman_value, to_roman
 from extract.text import fold
 
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
@@ -22,12 +23,9 @@ _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 _NUMBERED = regex.compile(
     r"^[\W_]{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1H]{1,5})"
     r"(?P<sep>\s*[.:),]|\s)\s*(?P<title>\S.*)$")
-# OCR reads I as l, 1 or L (parts never run to L, 50) and II as H.
-_ROMAN_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I", "H": "II"})
 # A part whose numeral OCR or repair made a word ("LỰC." for "IV."): a short capitalised
 # token and a full stop, then a title of capitals, where the next Roman part is due.
 _UNREADABLE_PART = regex.compile(r"^\p{Lu}{1,4}\.\s+(?P<title>\p{Lu}\S*\s+\S.*)$")
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
 
 
@@ -42,34 +40,6 @@ class Heading:
 def starts_numbered(text: str) -> bool:
     """True if the line opens with a heading or list number (``I.``, ``2.1.``, ``3)``)."""
     return bool(_NUMBERED.match(_unaccent_numeral(text.strip())) or _BULLET.match(text))
-
-
-def roman_value(numeral: str) -> int | None:
-    """The value of a Roman numeral ``I``…``XXXIX`` (strictly formed), else None."""
-    if not numeral or any(c not in _ROMAN_VALUES for c in numeral):
-        return None
-    total = 0
-    for i, c in enumerate(numeral):
-        v = _ROMAN_VALUES[c]
-        nxt = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
-        total += -v if v < nxt else v
-    return total if to_roman(total) == numeral else None
-
-
-def to_roman(n: int) -> str:
-    """``n`` (1–49) as a Roman numeral."""
-    out = ""
-    for value, numeral in ((40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out += numeral
-            n -= value
-    return out
-
-
-def is_capitals(text: str) -> bool:
-    """True when at least 80 % of the letters of ``text`` are capitals."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def clean_title(text: str) -> str:
@@ -171,7 +141,7 @@ def _as_roman(num: str, title: str, sep: str, expected: int) -> int | None:
     OCR turns I into l or 1; a token of only digits counts as Roman only when it reads as
     the part that comes next and its title is in capitals; so does one read with ``H`` (II).
     """
-    value = roman_value(num.translate(_ROMAN_DIGITS))
+    value = roman_value(num.translate(NOISY_DIGITS))
     if value is None or value > 20:
         return None
     if value < expected <= 3 and is_capitals(title):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from extract.errors import NotVietnamese
-from extract.repair import adapt, cache
+from extract.repair import adapt, cache, numbering
 from extract.repair.decode import Choice, Decoder
 from extract.repair.detect import FOREIGN, detect_kind
 from extract.repair.lexicon import canonical
@@ -139,6 +139,7 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
     todo = [page for page in pages if page.method != "text-layer" or kind in GARBLED]
     decoded = dict(zip((id(page) for page in todo),
                        decode_pages([page.lines for page in todo], kind, FLAG_BELOW)))
+    numbering.restore([choices for page in todo for choices in decoded[id(page)]])
     out = []
     for page in pages:
         if id(page) not in decoded:
