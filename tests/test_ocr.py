@@ -3,6 +3,7 @@ multi-page TIFF, rotated pages, page order with several workers, model names."""
 from __future__ import annotations
 
 import io
+import tempfile
 
 import img2pdf
 import pikepdf
@@ -16,6 +17,7 @@ from extract.metrics import syllable_accuracy
 from extract.ocr import ocr_image, resolve_lang
 from extract.pipeline import read_document
 from extract.preprocess import deskew, skew_angle
+from extract.synth import render_page
 from extract.text import fold
 
 TRUTH = "\n".join(PAGE_LINES)
@@ -177,3 +179,27 @@ def test_bench_table_on_a_scanned_sample(tmp_path, page_image):
     assert float(speed[2]) > 0 and float(speed[3]) > 0 and speed[4].endswith("×")
     assert not any("no_truth" in line for line in table.splitlines())
     assert "no scanned samples" in bench.run(tmp_path / "texts", quick=True)
+
+
+def test_an_unsure_number_is_read_again_from_its_crop():
+    """A word holding a digit that Tesseract was unsure of is read again from its crop
+    alone (real Tesseract, on a rendered page): a misreading becomes the number printed;
+    a sure word, a word without digits and a heading's full stop are left alone."""
+    from extract.ocr import REREAD_BELOW, _read_lines, _second_reading
+
+    image = render_page(["Hội có 215 hội viên và 1.380 người tham gia.", "2. Kết quả"],
+                        size_pt=13)
+    with tempfile.NamedTemporaryFile(suffix=".png") as fh:
+        image.save(fh.name)
+        page, _ = _read_lines(fh.name, "vie", 1)
+    words = {w.text: w for line in page.lines for w in line.words}
+    assert {"215", "1.380", "hội", "2."} <= set(words), words
+    words["215"].text, words["215"].confidence = "2!5", 0.4  # as a faded patch reads it
+    words["hội"].text, words["hội"].confidence = "hồi", 0.3  # no digit: not read again
+    words["2."].confidence = 0.5  # a tight crop could lose its full stop
+    sure = words["1.380"]
+    sure.text = "1.38O"  # sure, though wrong: Tesseract's word, kept
+    assert sure.confidence >= REREAD_BELOW
+    assert _second_reading(image, page, "vie") > 0
+    assert (words["215"].text, words["hội"].text, sure.text) == ("215", "hồi", "1.38O")
+    assert words["215"].confidence > 0.5 and words["2."].text == "2."
