@@ -13,6 +13,7 @@ mostly "tỉnh"). Per document: nothing is kept across documents.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ WEIGHT = 0.5
 CONTESTED = 0.5
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key(piece: str) -> str:
     """How a piece (or a reading of it) is counted: lower case, one tone-mark spelling."""
     return canonical(piece.lower())

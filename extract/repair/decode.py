@@ -13,6 +13,7 @@ words of the next. Options are made (and cached) here; the search itself is comp
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ class Choice:
     evidence: Evidence | None = None  # what the confidence was computed from
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def case_pattern(piece: str) -> str:
     """"upper", "title" or "lower": how the letters of ``piece`` are cased."""
     letters = [ch for ch in piece if ch.isalpha()]
@@ -128,6 +130,7 @@ _MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|Oo]{2,}")
 _LETTER = regex.compile(r"\p{L}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _spell(piece: str, syllable: str | None) -> str:
     """The output for ``piece`` read as ``syllable`` (``None``: kept), in the piece's case.
 
@@ -183,23 +186,33 @@ class Decoder:
         all the time)."""
         key = (piece, kind, inside)
         found = self._options.get(key)
-        if found is None and self._parent is not None and not self._changed(piece) \
-                and cache.key(piece) not in self._prior:
-            return self._parent._column(piece, kind, inside)
-        if found is None:
-            if len(self._options) > 500_000:  # a long batch: keep memory bounded
-                self._options.clear()
-                self._made.clear()
-            opts = self._made.get(key[:2])
-            if opts is None:  # the same piece inside and at the start of a sentence
-                opts = self._made[key[:2]] = self._with_prior(piece,
-                                                              self._make_options(piece, kind))
-            pattern = case_pattern(piece)
-            if inside and pattern != "upper":
-                opts = self._with_capital_evidence(opts, pattern == "title")
-            opts = tuple(sorted(opts, key=lambda o: -o.emit))
-            found = self._options[key] = (opts, _column_of(opts))
+        if found is not None:
+            return found
+        parent = self._parent
+        shared = parent is not None and not self._changed(piece)  # same candidates
+        if shared and cache.key(piece) not in self._prior:
+            return parent._column(piece, kind, inside)
+        if len(self._options) > 500_000:  # a long batch: keep memory bounded
+            self._options.clear()
+            self._made.clear()
+        opts = self._made.get(key[:2])
+        if opts is None:  # the same piece inside and at the start of a sentence
+            made = parent._options_made(piece, kind) if shared else \
+                self._make_options(piece, kind)
+            opts = self._made[key[:2]] = self._with_prior(piece, made)
+        pattern = case_pattern(piece)
+        if inside and pattern != "upper":
+            opts = self._with_capital_evidence(opts, pattern == "title")
+        opts = tuple(sorted(opts, key=lambda o: -o.emit))
+        found = self._options[key] = (opts, _column_of(opts))
         return found
+
+    def _options_made(self, piece: str, kind: str) -> tuple[Option, ...]:
+        """The options of ``piece`` before capital evidence, made once."""
+        opts = self._made.get((piece, kind))
+        if opts is None:
+            opts = self._made[piece, kind] = self._make_options(piece, kind)
+        return opts
 
     def _with_prior(self, piece: str, options: tuple[Option, ...]) -> tuple[Option, ...]:
         """``options`` with the document's bonus for each reading of ``piece`` (none
