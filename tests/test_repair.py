@@ -180,8 +180,21 @@ def test_a_documents_confident_readings_settle_its_doubtful_ones(monkeypatch):
             "Cac cap hoi trong tinh.\nTinh hinh cac cap hoi tinh va hoi cap huyen.\n")
     last = repair_text(text, "stripped").split("\n")[3]
     assert last.startswith("Tình hình các cấp ") and last.endswith(" cấp huyện.")
-    monkeypatch.setattr(cache, "WEIGHT", 0.0)  # without the prior: the first pass's reading
+    for weight in ("WEIGHT", "SYLLABLE_WEIGHT"):  # without the prior: the first pass's
+        monkeypatch.setattr(cache, weight, 0.0)
     assert repair_text(text, "stripped").split("\n")[3].startswith("Tình hình các cặp ")
+
+
+def test_a_syllable_the_document_trusts_wins_whatever_garble_it_came_from(monkeypatch):
+    """"khối" read from "khéi", "kh6i" and "khdi" makes a thin-context "Khoi" "Khối", not
+    the name "Khôi"."""
+    from extract.repair import cache
+
+    text = ("Cac don vi trong khéi da hoan thanh nhiem vu.\nTruong kh6i thi dua chu tri.\n"
+            "Cac thanh vien cua khdi thi dua.\nBan chi dao khéi.\nDanh gia Khoi.\n")
+    assert repair_text(text, "eng").split("\n")[4] == "Đánh giá Khối."
+    monkeypatch.setattr(cache, "SYLLABLE_WEIGHT", 0.0)
+    assert repair_text(text, "eng").split("\n")[4] == "Đánh giá Khôi."
 
 
 def test_a_part_numeral_that_lost_a_stroke_is_the_part_due():

@@ -65,7 +65,7 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
                 for word, choice in zip(words, choices)]
     found = adapt.adapted_channel(decoder.channel, kind, readings) \
         if kind in adapt.KINDS else None
-    prior = cache.document_prior(readings) if kind in cache.KINDS else {}
+    prior = cache.document_prior(readings) if kind in cache.KINDS else cache.Prior()
     if found is None and not prior:
         return [[choices for choices, _ in decoded] for decoded in first]
     channel, segments = found or (decoder.channel, set())
@@ -82,8 +82,15 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
     def changed(word: str, choice: Choice) -> bool:
         """Whether the second pass may read ``word`` otherwise: its candidates changed, or
         the document's prior prefers another reading than the one chosen."""
-        return any(piece_changed(piece) for piece in pieces(word)) or \
-            cache.contested(word, choice.text, prior)
+        seen, read = pieces(word), pieces(choice.text)
+        if any(piece_changed(piece) for piece in seen):
+            return True
+        if len(seen) != len(read):
+            return bool(prior)
+        return cache.contested(
+            ((obs, cache.key(truth), [cache.key(o.text or obs)
+                                      for o in decoder.options_made(obs, kind)])
+             for obs, truth in zip(seen, read) if obs[0].isalpha()), prior)
 
     second = decoder.adapted(channel, piece_changed, prior)
 

@@ -159,19 +159,19 @@ class Decoder:
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
         self._parent: Decoder | None = None  # whose options serve the unchanged pieces
         self._changed: Callable[[str], bool] = lambda piece: True
-        self._prior: Prior = {}  # the document's, in a decoder made by ``adapted``
+        self._prior = Prior()  # the document's, in a decoder made by ``adapted``
 
     def adapted(self, channel: Channel, changed: Callable[[str], bool],
                 prior: Prior | None = None) -> "Decoder":
         """This decoder for one document: with ``channel`` instead (its adapted channel)
-        and the document's ``prior`` on the readings of its tokens (``cache``). A piece for
-        which ``changed`` is false and that has no prior has the same options under both,
-        and they are this decoder's (made once, not again per document)."""
+        and the document's ``prior`` on its readings (``cache``). A piece for which
+        ``changed`` is false has the same candidates under both: without a prior it takes
+        this decoder's options whole, with one their scores plus the prior's bonuses."""
         other = copy.copy(self)
         other.channel = channel
         other._options, other._made = {}, {}
         other._parent, other._changed = self, changed
-        other._prior = prior or {}
+        other._prior = prior or Prior()
         return other
 
     def options(self, piece: str, kind: str, inside: bool = False) -> tuple[Option, ...]:
@@ -190,16 +190,18 @@ class Decoder:
             return found
         parent = self._parent
         shared = parent is not None and not self._changed(piece)  # same candidates
-        if shared and cache.key(piece) not in self._prior:
+        if shared and not self._prior:
             return parent._column(piece, kind, inside)
         if len(self._options) > 500_000:  # a long batch: keep memory bounded
             self._options.clear()
             self._made.clear()
         opts = self._made.get(key[:2])
         if opts is None:  # the same piece inside and at the start of a sentence
-            made = parent._options_made(piece, kind) if shared else \
+            made = parent.options_made(piece, kind) if shared else \
                 self._make_options(piece, kind)
             opts = self._made[key[:2]] = self._with_prior(piece, made)
+        if shared and opts is parent.options_made(piece, kind):
+            return parent._column(piece, kind, inside)  # the prior says nothing of it
         pattern = case_pattern(piece)
         if inside and pattern != "upper":
             opts = self._with_capital_evidence(opts, pattern == "title")
@@ -207,7 +209,7 @@ class Decoder:
         found = self._options[key] = (opts, _column_of(opts))
         return found
 
-    def _options_made(self, piece: str, kind: str) -> tuple[Option, ...]:
+    def options_made(self, piece: str, kind: str) -> tuple[Option, ...]:
         """The options of ``piece`` before capital evidence, made once."""
         opts = self._made.get((piece, kind))
         if opts is None:
@@ -215,14 +217,14 @@ class Decoder:
         return opts
 
     def _with_prior(self, piece: str, options: tuple[Option, ...]) -> tuple[Option, ...]:
-        """``options`` with the document's bonus for each reading of ``piece`` (none
-        without a prior for it)."""
-        bonus = self._prior.get(cache.key(piece))
-        if not bonus or len(options) < 2:
+        """``options`` with the document's bonus for each reading of ``piece`` (the same
+        tuple when it has none for any)."""
+        if not self._prior or len(options) < 2:
             return options
-        other = bonus[""]
-        return tuple(o._replace(emit=o.emit + bonus.get(cache.key(o.text or piece), other))
-                     for o in options)
+        bonus = self._prior.bonuses(piece, [cache.key(o.text or piece) for o in options])
+        if not any(bonus):
+            return options
+        return tuple(o._replace(emit=o.emit + b) for o, b in zip(options, bonus))
 
     def _with_capital_evidence(self, options: tuple[Option, ...],
                                capital: bool) -> tuple[Option, ...]:
