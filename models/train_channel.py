@@ -399,6 +399,12 @@ def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
         print(f"channel: {kind}: {len(pairs)} syllable pairs, {len(models[kind].tokens)} "
               f"observed tokens, {sum(map(len, models[kind].edits.values()))} char edits",
               file=sys.stderr)
+    write_model(models, lexicon, pages, out)
+
+
+def write_model(models: dict[str, KindModel], lexicon: Lexicon, pages: int, out: Path) -> None:
+    """Write the learned ``models`` with the candidate lists of their common tokens, as
+    ``ChannelModel.compute`` gives them now."""
     channel = ChannelModel(models, lexicon)
     kinds = {}
     for kind, model in models.items():
@@ -414,8 +420,20 @@ def build(pages: int, jobs: int, out: Path = CHANNEL_FILE) -> None:
     print(f"channel: → {out}", file=sys.stderr)
 
 
+def refresh_known(out: Path = CHANNEL_FILE) -> None:
+    """Recompute the built model's candidate lists of common tokens (after a change to
+    how candidates are proposed or scored), keeping everything learned: the same file a
+    full build with the same OCR would write, without rendering or OCR."""
+    with gzip.open(out, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    models = {kind: KindModel(d["edits"], d["tokens"], d["truth_counts"])
+              for kind, d in data["kinds"].items()}
+    write_model(models, Lexicon.load(), data["pages"], out)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python models/train_channel.py [--pages N] [--jobs J] [--evaluate]``."""
+    """Command line: ``python models/train_channel.py [--pages N] [--jobs J] [--evaluate]
+    [--refresh-known]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pages", type=int, default=420,
                         help="rendered pages (each OCR'd with eng and vie; 1 in 10 held out)")
@@ -423,9 +441,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--evaluate", action="store_true",
                         help="print candidate recall on the held-out pairs (stdout) "
                              "instead of building")
+    parser.add_argument("--refresh-known", action="store_true",
+                        help="only recompute the built model's precomputed candidate lists")
     args = parser.parse_args(argv)
     if args.evaluate:
         print(evaluate())
+    elif args.refresh_known:
+        refresh_known()
     else:
         build(args.pages, args.jobs)
         print(evaluate(), file=sys.stderr)

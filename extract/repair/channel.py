@@ -33,7 +33,7 @@ MAX_CHANGES = {"eng": 3, "vie": 1}  # learned edits applied to propose skeletons
 FUZZY_DISTANCE = {"eng": 2, "vie": 1}  # rapidfuzz fallback over skeletons, when few found
 # ... and always, for confusions real scans show that the rendered pages did not teach
 NEAR_DISTANCE = {"eng": 1, "vie": 0}
-PROPOSAL_MIN_PROB = 0.01  # an edit proposes skeletons only when at least this likely
+PROPOSAL_MIN_PROB = 0.002  # an edit proposes skeletons only when at least this likely
 PROPOSALS_PER_SEGMENT = 6
 MAX_SKELETONS = 6  # skeletons proposed by learned edits, fewest edits first
 SCORE_WINDOW = 12.0  # candidates further than this (in log prob) below the best are dropped
