@@ -38,6 +38,7 @@ PROPOSALS_PER_SEGMENT = 6
 MAX_SKELETONS = 6  # skeletons proposed by learned edits, fewest edits first
 SCORE_WINDOW = 12.0  # candidates further than this (in log prob) below the best are dropped
 TOKEN_WEIGHT = 3.0  # pseudo-count: how fast whole-token evidence outweighs char edits
+CACHE_LIMIT = 100_000  # candidate lists kept for the tokens met (some 30-100 MB)
 
 # Log probs for an edit never seen in training (by length of the observed segment), and the
 # bonus when the unseen segment is the bare letter (the mark lost).
@@ -154,6 +155,9 @@ class ChannelModel:
         key = (token, kind)
         hit = self._cache.get(key)
         if hit is None:
+            if len(self._cache) > CACHE_LIMIT:  # a long run of new text: memory stays bounded
+                self._cache.clear()
+                self._computed.clear()
             obs = canonical(token.lower())
             model = self.kinds.get(kind)
             hit = model.known.get(obs) if model else None

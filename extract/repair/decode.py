@@ -31,6 +31,10 @@ from extract.repair.lexicon import Lexicon, canonical, skeleton
 from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
+# Pieces whose options are kept, per decoder: a piece's columns take some 7 KB (up to
+# tens of readings, with and without capital evidence), so this bounds them near 200 MB;
+# one report has a few thousand distinct pieces.
+OPTIONS_LIMIT = 30_000
 
 
 class Channel(Protocol):
@@ -192,7 +196,7 @@ class Decoder:
         shared = parent is not None and not self._changed(piece)  # same candidates
         if shared and not self._prior:
             return parent._column(piece, kind, inside)
-        if len(self._options) > 500_000:  # a long batch: keep memory bounded
+        if len(self._options) > OPTIONS_LIMIT:  # a long run of new text: memory bounded
             self._options.clear()
             self._made.clear()
         opts = self._made.get(key[:2])
