@@ -132,6 +132,24 @@ def test_garbled_numbering_and_non_headings() -> None:
                        ("II", 1), ("1", 2), ("1.1", 3), ("2", 2), ("3", 2), ("4", 2)]
 
 
+def test_headings_through_a_tired_scans_specks_and_spacing() -> None:
+    """Specks before a part numeral, its separator doubled, a space after a section
+    number's inner full stop: still the headings they are, where they are due; a list
+    number before a count is no heading."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\nI. ĐẶC ĐIỂM\nKhối gồm 2 đơn vị.\n"
+        "II. KẾT QUẢ\n1. Phong trào chung\nCác hội thi đua.\n2. Kết quả của các đơn vị\n"
+        "2.1. Hội Nông dân tỉnh\nHội có 120 chi hội.\n2. 2. Hội Luật gia tỉnh . sở\n"
+        "Hội có 26 chi hội.\n.__IH,.CÔNG TÁC KHEN THƯỞNG\nTặng 31 Bằng khen.\n"
+        "1. 25 hội viên mới.")
+    assert [(s.number, s.title) for s in record.sections][-3:] == [
+        ("2.1", "Hội Nông dân tỉnh"), ("2.2", "Hội Luật gia tỉnh . sở"),
+        ("III", "CÔNG TÁC KHEN THƯỞNG")]
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Nông dân", [120]), ("Hội Luật gia", [26])]
+    assert [f.value for f in record.figures] == [2, 31, 25]
+
+
 def test_roman_numerals_misread() -> None:
     text = "I. MỘT\nnội dung\nIl. HAI\nnội dung\nHI. BA\nnội dung\nIV. BỐN"
     assert [s.number for s in _parse_text(text).sections] == ["I", "II", "III", "IV"]

@@ -20,9 +20,11 @@ from extract.text import fold
 
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
+# A numbered heading as OCR reads it: up to four specks before it ("._"), a space after a
+# number's inner full stop ("2. 9." for "2.9."), its separator doubled ("IH,." for "III.").
 _NUMBERED = regex.compile(
-    r"^[\W_]{0,2}?(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[IVXLl1H]{1,5})"
-    r"(?P<sep>\s*[.:),]|\s)\s*(?P<title>\S.*)$")
+    r"^[\W_]{0,4}?(?P<num>\d{1,2}(?:\.\d{1,2}|\.\s\d{1,2}(?=\.)){0,3}|[IVXLl1H]{1,5})"
+    r"(?P<sep>\s*[.:),]{1,2}|\s)\s*(?P<title>\S.*)$")
 # A part whose numeral OCR or repair made a word ("LỰC." for "IV."): a short capitalised
 # token and a full stop, then a title of capitals, where the next Roman part is due.
 _UNREADABLE_PART = regex.compile(r"^\p{Lu}{1,4}\.\s+(?P<title>\p{Lu}\S*\s+\S.*)$")
@@ -70,7 +72,8 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
                     unreadable["title"]), 1, dl.page, dl.line), i))
                 expected_roman += 1
             continue
-        num, sep, title = m["num"], m["sep"].strip(), m["title"]
+        num, title = regex.sub(r"\s", "", m["num"]), m["title"]
+        sep = next((c for c in ".:),"  if c in m["sep"]), "")  # the one that counts
         if not title[0].isalpha() and not (title[0] in "\"'“‘(" and len(title) > 1):
             continue
         roman = _as_roman(num, title, sep, expected_roman)
