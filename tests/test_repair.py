@@ -158,6 +158,12 @@ def test_numbers_with_digits_read_as_letters_are_numbers_again(kind):
     assert "dịch Covid-19 theo Kế hoạch số 15/KH" in out, out
     # a Roman numeral, a word and a code stay as they are
     assert repair_text("II. Kết quả đạt được của HĐND", kind=kind) == "II. Kết quả đạt được của HĐND"
+    # a 1 read as a mark glued to the digits ("!46", "2!5;", "]2") is a 1; an exclamation
+    # after a number and a bar between digits (a slash, maybe) stay as written
+    out = repair_text("Hội có !46 sản phẩm, 2!5; hội viên và ]2 chi hội năm 2021! Ngày 12|5",
+                      kind=kind)
+    assert [w for w in out.split() if any(c.isdigit() for c in w)] == [
+        "146", "215;", "12", "2021!", "12|5"], out
 
 
 def test_symbols_read_for_letters_stay_inside_the_word():

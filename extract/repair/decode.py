@@ -129,8 +129,12 @@ _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits.
-_DIGIT_LOOKALIKES = str.maketrans("IlÌÍ|Oo", "1111100")
-_MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|Oo]{2,}")
+_DIGIT_LOOKALIKES = str.maketrans("IlÌÍ|!][Oo", "1111111100")
+_MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|!\]\[Oo]{2,}")
+# A number with a 1 read as a mark that is no word character ("!46", "2!5", "]2"): one piece,
+# not a mark beside a number. A mark after the digits ("2021!") stays a mark, and a bar
+# between digits may be a slash ("12|5" for 12/5): not one of these.
+_GLUED_NUMBER = regex.compile(r"[!\]\[|]\d+(?:!\d+)*|\d+(?:!\d+)+")
 _LETTER = regex.compile(r"\p{L}")
 
 
@@ -246,7 +250,7 @@ class Decoder:
 
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
         lm, s = self.lm, self.settings
-        number = is_number(piece)
+        number = is_number(piece) and not _GLUED_NUMBER.fullmatch(piece)
         if number and not (kind == "eng" and len(piece) == 1):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1:
@@ -342,7 +346,9 @@ class Decoder:
         for index, word in enumerate([*words, *following]):
             if index == len(words):
                 own = len(starts) - 1
-            parts = pieces(word)
+            glued = _GLUED_NUMBER.match(word)
+            parts = [glued[0], *pieces(word[glued.end():])] \
+                if glued and not _LETTER.match(word, glued.end()) else pieces(word)
             for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
