@@ -321,23 +321,36 @@ def test_part_numeral_lost_to_a_word_takes_the_part_due() -> None:
 
 
 @pytest.mark.parametrize("missed", ["2.I3 Liên minh HTX tỉnh", "Liên minh HTX tỉnh"])
-def test_a_figure_after_a_missed_unit_heading_stays_at_bloc_level(missed: str) -> None:
+def test_a_missed_unit_heading_gives_the_figures_after_it_to_its_unit(missed: str) -> None:
     """A unit heading the heading search misses (its number garbled, or lost) does not hand
-    the next unit's figures to the unit before it: they stay at bloc level, less sure."""
+    the next unit's figures to the unit before it: they are that unit's, less sure; after a
+    missed part heading (capitals) they stay at bloc level, much less sure."""
     record = _parse_text(
         "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n"
         "1. Tổ chức của Khối\nKhối gồm 3 đơn vị.\n2. Kết quả của các đơn vị\n"
         "2.1. Hội CCB tỉnh\nHội có 120 chi hội.\n2.2. Hội NCT\nHội có 45 câu lạc bộ.\n"
-        f"{missed}\nCó 318 hợp tác xã thành viên.\n3. Khen thưởng\nTặng 12 Bằng khen.")
-    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
-        ("Hội Cựu chiến binh", [120]), ("Hội Người cao tuổi", [45])]
-    assert [(f.value, f.confidence) for f in record.figures] == [(3, 1.0), (318, 0.5), (12, 1.0)]
+        f"{missed}\nCó 318 hợp tác xã thành viên.\n3l. KHEN THƯỞNG VÀ ĐỀ NGHỊ\n"
+        "Tặng 12 Bằng khen.")
+    assert [(u.name, [(f.value, f.confidence) for f in u.figures]) for u in record.units] == [
+        ("Hội Cựu chiến binh", [(120, 1.0)]), ("Hội Người cao tuổi", [(45, 1.0)]),
+        ("Liên minh Hợp tác xã", [(318, 0.9)])]
+    assert [(f.value, f.confidence) for f in record.figures] == [(3, 1.0), (12, 0.5)]
     said = _parse_text(  # another unit named inside a sentence is no heading
         "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n2. Kết quả của các đơn vị\n"
         "2.1. Hội CCB tỉnh\nHội có 120 chi hội, phối hợp với Liên minh HTX tỉnh\n"
         "mở 5 lớp tập huấn.\n2.2. Hội NCT\nHội có 45 câu lạc bộ.\n")
     assert [(u.name, [f.value for f in u.figures]) for u in said.units] == [
         ("Hội Cựu chiến binh", [120, 5]), ("Hội Người cao tuổi", [45])]
+
+
+def test_a_dash_before_a_deep_section_number_is_a_speck() -> None:
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n3. Kết quả của các đơn vị\n"
+        "3.1. Hội CCB tỉnh\nHội có 120 chi hội.\n- 3.2. Hội Người cao tuổi tỉnh .\n"
+        "Hội có 45 câu lạc bộ.\n- 3 hội mới thành lập.\n")
+    assert [s.number for s in record.sections] == ["3", "3.1", "3.2"]
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Cựu chiến binh", [120]), ("Hội Người cao tuổi", [45, 3])]
 
 
 def test_unit_unknown_to_the_registry_among_unit_sections() -> None:

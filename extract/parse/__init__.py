@@ -17,6 +17,7 @@ from extract.parse.lines import DocLine, flatten
 from extract.parse.sections import Heading, find_headings
 from extract.parse.units import Gazetteer, registry, tidy_name
 from extract.records import PageText, PageWord, Record, Source, Unit
+from extract.roman import is_capitals
 from extract.text import Page, fold
 
 # Score (rapidfuzz ratio) a heading needs to name a unit when its siblings already do.
@@ -27,8 +28,11 @@ MIN_UNIT_SECTIONS = 2
 # another unit's name (or is that name alone, in at most this many words) is that unit's
 # heading, missed: the section says no more about its own unit from there on.
 STRAY_HEADING_WORDS = 8
-# The figures after such a line stay at bloc level, their confidence multiplied by this
-# (nobody can tell whose they are).
+# The figures after such a line are that unit's, their confidence multiplied by
+# MISSED_HEADING (the heading was read badly); after a missed part heading (a garbled
+# number before capitals) they stay at bloc level, multiplied by UNATTRIBUTED (nobody can
+# tell whose they are).
+MISSED_HEADING = 0.9
 UNATTRIBUTED = 0.5
 ALONE_SCORE = 95  # the gazetteer score a name alone on its line needs to count as one
 _NUMBERING = regex.compile(r"^\W*[\dIVXLl|]{1,3}(?:[.,]\s*[\dIl|]{1,3}){0,3}[.,)\s]\W*")
@@ -50,14 +54,22 @@ def parse(pages: list[Page], source: Source) -> Record:
     issuer = header.info.issuer
     if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):
         inside: set[int] = set()
-        for start, end, unit in unit_spans:
-            said = _said_end(lines, start, end, unit.name, gazetteer)
+        todo = [(start, end, unit, 1.0) for start, end, unit in unit_spans]
+        record.units = []
+        while todo:
+            start, end, unit, trust = todo.pop(0)
+            said, other = _said_end(lines, start, end, unit.name, gazetteer)
             unit.figures = [f for dl, f in figures if start <= dl.index < said]
+            for f in unit.figures:
+                f.confidence = round(f.confidence * trust, 4)
             inside.update(range(start, said))
-            for dl, f in figures:
-                if said <= dl.index < end:
-                    f.confidence = round(f.confidence * UNATTRIBUTED, 4)
-        record.units = [u for _, _, u in unit_spans]
+            record.units.append(unit)
+            if other:  # a missed heading of another unit: the rest of the section is its
+                todo.insert(0, (said, end, Unit(None, other), MISSED_HEADING))
+            else:
+                for dl, f in figures:
+                    if said <= dl.index < end:
+                        f.confidence = round(f.confidence * UNATTRIBUTED, 4)
         record.figures = [f for dl, f in figures if dl.index not in inside]
     else:
         hit = gazetteer.match(issuer)
@@ -117,10 +129,12 @@ def _unit_sections(headings: list[Heading], lines: list[DocLine],
 
 
 def _said_end(lines: list[DocLine], start: int, end: int, unit: str,
-              gazetteer: Gazetteer) -> int:
-    """Where the section of ``unit`` (its lines ``start``..``end``) stops speaking of it:
-    at the first line that is another unit's heading the heading search missed (a garbled
-    number before another unit's name, or that name alone on its line), else ``end``."""
+              gazetteer: Gazetteer) -> tuple[int, str | None]:
+    """Where the section of ``unit`` (its lines ``start``..``end``) stops speaking of it,
+    and of whom it speaks from there: at the first line that is a heading the heading
+    search missed — another unit's (a garbled number before its name, or the name alone
+    on its line), or a part's (a garbled number before a title in capitals: nobody's) —
+    else ``end``."""
     for dl in lines[start + 1:end]:
         text = dl.text.strip()
         numbered = _NUMBERING.match(text)
@@ -129,8 +143,10 @@ def _said_end(lines: list[DocLine], start: int, end: int, unit: str,
             continue
         hit = gazetteer.match(rest if numbered else rest.rstrip(".:;"))
         if hit and hit[0] != unit and (numbered or hit[1] >= ALONE_SCORE):
-            return dl.index
-    return end
+            return dl.index, hit[0]
+        if numbered and not hit and is_capitals(rest) and len(rest.split()) >= 2:
+            return dl.index, None
+    return end, None
 
 
 def _generic_words() -> tuple[str, ...]:

@@ -29,6 +29,9 @@ _NUMBERED = regex.compile(
 # token and a full stop, then a title of capitals, where the next Roman part is due.
 _UNREADABLE_PART = regex.compile(r"^\p{Lu}{1,4}\.\s+(?P<title>\p{Lu}\S*\s+\S.*)$")
 _BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
+# A section number two or more levels deep ("3.6.") never opens a list item: after a dash
+# it is a heading whose speck OCR read as the dash.
+_DEEP_NUMBER = regex.compile(r"\d{1,2}(?:\.\d{1,2})+\.?\s+\p{Lu}")
 
 
 @dataclass
@@ -56,7 +59,12 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
     expected_roman = 1
     for i, dl in enumerate(lines):
         text = dl.text.strip()
-        if not text or _BULLET.match(text):
+        bullet = _BULLET.match(text)
+        if bullet:  # a list item, unless a speck read as a dash precedes a section number
+            text = text[bullet.end():].lstrip()
+            if not _DEEP_NUMBER.match(text):
+                continue
+        if not text:
             continue
         part = _part(dl)
         if part:
