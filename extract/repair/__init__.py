@@ -54,8 +54,8 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
     """Choices for every line of every page (the context flows from one line to the next
     within a page), by ``decoder`` (the built models' by default). The channel is then
     adapted to the document (for the kinds ``adapt`` covers) and its confident readings
-    become a prior on its tokens (``cache``), and the lines either touches are decoded
-    again."""
+    become a prior on its doubtful ones (``cache``), and the lines either may change are
+    decoded again."""
     decoder = decoder or engine()
     texts = [[[w.text for w in line.words] for line in lines] for lines in pages]
     first = [_decode(decoder, page, kind, alternatives) for page in texts]
