@@ -38,7 +38,7 @@ PROPOSALS_PER_SEGMENT = 6
 MAX_SKELETONS = 6  # skeletons proposed by learned edits, fewest edits first
 SCORE_WINDOW = 12.0  # candidates further than this (in log prob) below the best are dropped
 TOKEN_WEIGHT = 3.0  # pseudo-count: how fast whole-token evidence outweighs char edits
-CACHE_LIMIT = 100_000  # candidate lists kept for the tokens met (some 30-100 MB)
+CACHE_LIMIT = 50_000  # candidate lists kept for the tokens met (some 15-50 MB)
 
 # Log probs for an edit never seen in training (by length of the observed segment), and the
 # bonus when the unseen segment is the bare letter (the mark lost).

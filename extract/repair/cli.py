@@ -6,9 +6,9 @@
 Exactly one output line per input line (``--json``: one JSON object per input line), so
 every line can be traced back to its source. The detected input kind goes to stderr.
 
-The text streams through: it is read, repaired and written a chunk at a time (a page, or
-CHUNK_LINES lines of a longer one), so memory stays bounded whatever the input's size and
-output appears as it goes. The kind is detected on the first chunk; the channel adapts to
+The text streams through: it is read, repaired and written a chunk at a time (CHUNK_LINES
+lines, fewer when they are long: CHUNK_CHARS), so memory stays bounded whatever the input's
+size and output appears as it goes. The kind is detected on the first chunk; the channel adapts to
 each chunk (a long page's chunks are read as separate pages, which costs them only the
 context across the cut). A UTF-8 input streams; one in another encoding (UTF-16, an 8-bit
 Vietnamese one) is read whole to be recognised, as archive files in them are small.
@@ -28,10 +28,14 @@ from typing import IO, BinaryIO
 from extract.errors import EmptyInput, UnsupportedInput
 from extract.ingest import decode_text, open_input
 from extract.output import atomic_writer
-from extract.repair import FLAG_BELOW, decode_pages, document_kind
+from extract.repair import FLAG_BELOW, decode_pages, document_kind, numbering
 from extract.text import Line, Page, nfc
 
 CHUNK_LINES = 2000  # lines repaired together (a page's context; the channel's adaptation)
+# ... or fewer, when they hold this many characters: a chunk's decoding holds some 400 bytes
+# per input character at its peak, so this bounds it near 40 MB (1250 lines of a report,
+# 430 of long news lines)
+CHUNK_CHARS = 100_000
 SNIFF_BYTES = 1 << 16  # read to tell a UTF-8 input (streamed) from another encoding
 BLOCK_BYTES = 1 << 20
 
@@ -80,18 +84,19 @@ def _lines(texts: Iterator[str], ending: dict[str, bool]) -> Iterator[str]:
 def _chunks(lines: Iterator[str]) -> Iterator[list[list[str]]]:
     """The input's lines as chunks of pages of line segments: a form feed inside a line
     starts a new page (the segments of one input line are joined again by form feeds on
-    output); a chunk ends after CHUNK_LINES lines, at a line end."""
+    output); a chunk ends after CHUNK_LINES lines or CHUNK_CHARS characters, at a line end."""
     pages: list[list[str]] = [[]]
-    count = 0
+    count = chars = 0
     for line in lines:
         first, *others = line.split("\f")
         pages[-1].append(first)
         for segment in others:
             pages.append([segment])
         count += 1
-        if count >= CHUNK_LINES:
+        chars += len(line)
+        if count >= CHUNK_LINES or chars >= CHUNK_CHARS:
             yield pages
-            pages, count = [[]], 0
+            pages, count, chars = [[]], 0, 0
     if count:
         yield pages
 
@@ -168,6 +173,7 @@ def run_repair(args: argparse.Namespace) -> int:
         for chunk in itertools.chain([first], chunks):
             decoded = decode_pages([[Line.from_text(t) for t in page] for page in chunk],
                                    kind, args.json)
+            numbering.restore([choices for page in decoded for choices in page])
             writer.chunk(chunk, decoded)
         writer.close(ending["newline"])
     return 0

@@ -32,9 +32,9 @@ from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, pieces
 
 LN10 = math.log(10.0)
 # Pieces whose options are kept, per decoder: a piece's columns take some 7 KB (up to
-# tens of readings, with and without capital evidence), so this bounds them near 200 MB;
+# tens of readings, with and without capital evidence), so this bounds them near 70 MB;
 # one report has a few thousand distinct pieces.
-OPTIONS_LIMIT = 30_000
+OPTIONS_LIMIT = 10_000
 
 
 class Channel(Protocol):

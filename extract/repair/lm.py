@@ -138,6 +138,9 @@ class LanguageModel:
 MAGIC = b"vn-report-extract arrays 1\n"
 
 
+_READ_BYTES = 1 << 22  # compressed bytes inflated at a time
+
+
 def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Named 1-d arrays as one LZ4-compressed file: a magic line, a JSON line of (name,
     numpy type description, length, offset), then the arrays' bytes, each at an offset of a
@@ -162,12 +165,29 @@ def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
     """The arrays of a file written by ``write_arrays`` (read-only views of its bytes);
-    ValueError for a file that is not one."""
-    data = lz4.frame.decompress(path.read_bytes())
-    if not data.startswith(MAGIC):
+    ValueError for a file that is not one. The file is inflated a few MB at a time into
+    one buffer of the size its frame header gives, so that loading never holds the file
+    and its inflated bytes at once (190 MB, not 300: ``repair``'s peak memory)."""
+    with path.open("rb") as fh:
+        size = lz4.frame.get_frame_info(fh.read(32))["content_size"]
+        fh.seek(0)
+        if not size:
+            raise ValueError("the model file does not say its size")
+        buffer, filled = bytearray(size), 0
+        inflater = lz4.frame.LZ4FrameDecompressor()
+        while chunk := fh.read(_READ_BYTES):
+            part = inflater.decompress(chunk)
+            if filled + len(part) > size:
+                raise ValueError("the model file is longer than it says")
+            buffer[filled:filled + len(part)] = part
+            filled += len(part)
+    if filled != size or not inflater.eof:
+        raise ValueError("the model file is cut short")
+    data = memoryview(buffer).toreadonly()
+    if data[:len(MAGIC)] != MAGIC:
         raise ValueError("not a model file of this tool")
-    end = data.index(b"\n", len(MAGIC)) + 1
-    index = json.loads(data[len(MAGIC):end])
+    end = buffer.index(b"\n", len(MAGIC)) + 1
+    index = json.loads(bytes(data[len(MAGIC):end]))
     start = end + (-end % 8)
     out = {}
     for name, descr, size, at in index:
