@@ -63,6 +63,11 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# What OCR reads a digit as on a poor scan: 1 as I, l, i (marked or not), a bar, a
+# bracket or "!"; 0 as O; 8 as § (a thinned 8). Callers decide where a token is a number.
+DIGIT_LOOKALIKES = str.maketrans("IlÌÍiíì|!][Oo§", "11111111111008")
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` with its diacritics removed (đ → d), one character per character.
 

@@ -19,7 +19,7 @@ from extract.parse.sections import starts_numbered
 from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import DocumentInfo
 from extract.roman import is_capitals
-from extract.text import fold
+from extract.text import DIGIT_LOOKALIKES, fold
 
 MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
 # The header lies within the first lines of the first page.
@@ -27,14 +27,12 @@ HEADER_LINES = 30
 DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi quyet",
              "chuong trinh", "huong dan", "bien ban", "cong van")
 _NUMBER_LINE = regex.compile(r"^\W{0,3}s\S{0,2}?\s*[:;.]\s*")
+# A date line "<Place>, ngày … tháng … năm …"; its day and month fields (at most three
+# characters each) are read through OCR's look-alikes for digits (text.DIGIT_LOOKALIKES).
 _PLACE_DATE = regex.compile(
     r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*[,.]\s*\S{2,5}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
     r"(?P<y>\d{4})")
-# What OCR reads a date's digits as, on a tired scan: 1 as a bracket, bar or letter,
-# 0 as O, 8 as § (a thinned 8). Only the day and month fields (at most 3 characters
-# between "ngày" and "tháng" and "năm") are read through it.
-_DIGIT_LOOKALIKES = str.maketrans("[]|!lIiíOo§", "11111111008")
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
 _PROVINCE = regex.compile(r"\btinh\s+(\w.*)$")
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
@@ -122,7 +120,7 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
     cut = text.rfind(place, 0, m.end("place")) if place else m.start("place")
     place = known_place(place) if place else None
     try:
-        day, month, year = (int(m[k].translate(_DIGIT_LOOKALIKES)) for k in "dmy")
+        day, month, year = (int(m[k].translate(DIGIT_LOOKALIKES)) for k in "dmy")
     except ValueError:
         return place, None, cut
     if not (1 <= day <= 31 and 1 <= month <= 12):

@@ -29,6 +29,7 @@ from extract.repair.calibration import IDENTITY, Calibration, Evidence
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
 from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, pieces
+from extract.text import DIGIT_LOOKALIKES
 
 LN10 = math.log(10.0)
 # Pieces whose options are kept, per decoder: a piece's columns take some 7 KB (up to
@@ -129,7 +130,6 @@ _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits.
-_DIGIT_LOOKALIKES = str.maketrans("IlÌÍ|!][Oo", "1111111100")
 _MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|!\]\[Oo]{2,}")
 # A number with a 1 read as a mark that is no word character ("!46", "2!5", "]2"): one piece,
 # not a mark beside a number. A mark after the digits ("2021!") stays a mark, and a bar
@@ -257,7 +257,7 @@ class Decoder:
             return (Option(None, lm.id(piece), 0.0),)
         if _MISREAD_NUMBER.fullmatch(piece) and 2 * len(_DIGIT.findall(piece)) >= len(piece):
             # the number it was, or the piece as written, at the cost of any odd piece
-            return (Option(piece.translate(_DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
+            return (Option(piece.translate(DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
                     Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
         low = piece.lower()
         abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
