@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from extract.repair.channel import UNSEEN, ChannelModel, KindModel, align
 from extract.repair.lexicon import canonical, skeleton
@@ -35,6 +35,18 @@ PRIOR_WEIGHT = 20.0    # pseudo-count of the learned channel in the document's e
 VOWELS = set("aeiouy")
 
 
+def trusted_pieces(readings: Iterable[tuple[str, str, float]]) -> Iterator[tuple[str, str]]:
+    """(observed piece, repaired piece) of the first-pass readings, given as (OCR word,
+    repaired word, confidence), that are at least MIN_CONFIDENCE sure and split into as
+    many pieces either way: the evidence a document gives about itself."""
+    for observed, repaired, confidence in readings:
+        if confidence < MIN_CONFIDENCE:
+            continue
+        seen, read = pieces(observed), pieces(repaired)
+        if len(seen) == len(read):
+            yield from zip(seen, read)
+
+
 def evidence(readings: Iterable[tuple[str, str, float]],
              model: KindModel) -> tuple[Counter, Counter, dict[tuple[str, str], set[str]]]:
     """Counts of (true char, observed segment) and of true chars over the confident
@@ -43,21 +55,15 @@ def evidence(readings: Iterable[tuple[str, str, float]],
     edits: Counter = Counter()
     chars: Counter = Counter()
     where: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for observed, repaired, confidence in readings:
-        if confidence < MIN_CONFIDENCE:
+    for obs, truth in trusted_pieces(readings):
+        if not truth[0].isalpha():
             continue
-        seen, read = pieces(observed), pieces(repaired)
-        if len(seen) != len(read):
-            continue
-        for obs, truth in zip(seen, read):
-            if not truth[0].isalpha():
-                continue
-            syllable = canonical(truth.lower())
-            _, pairs = align(syllable, canonical(obs.lower()), model.row)
-            for char, segment in pairs:
-                chars[char] += 1
-                edits[char, segment] += 1
-                where[char, segment].add(syllable)
+        syllable = canonical(truth.lower())
+        _, pairs = align(syllable, canonical(obs.lower()), model.row)
+        for char, segment in pairs:
+            chars[char] += 1
+            edits[char, segment] += 1
+            where[char, segment].add(syllable)
     return edits, chars, where
 
 

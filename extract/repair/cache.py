@@ -26,11 +26,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from extract.repair.adapt import trusted_pieces
 from extract.repair.lexicon import canonical
-from extract.repair.lm import pieces
 
 KINDS = ("eng", "stripped", "vie")  # the input kinds the prior is used for
-MIN_CONFIDENCE = 0.9  # first-pass words trusted as evidence
 MIN_SEEN = 2  # a token needs this many trusted readings to have a prior of its own
 WEIGHT = 0.5  # nats per log count ratio, for a token's own readings
 SYLLABLE_WEIGHT = 0.4  # and for the syllables of the whole document
@@ -75,18 +74,12 @@ class Prior:
 
 def document_prior(readings: Iterable[tuple[str, str, float]]) -> Prior:
     """The prior of one document from its first pass's ``readings`` (OCR word, repaired
-    word, confidence): each token's trusted readings relative to its commonest one, and
-    the trusted syllables counted."""
+    word, confidence; those ``adapt.trusted_pieces`` trusts): each token's trusted readings
+    relative to its commonest one, and the trusted syllables counted."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for observed, repaired, confidence in readings:
-        if confidence < MIN_CONFIDENCE:
-            continue
-        seen, read = pieces(observed), pieces(repaired)
-        if len(seen) != len(read):
-            continue
-        for obs, truth in zip(seen, read):
-            if obs[0].isalpha():
-                counts[key(obs)][key(truth)] += 1
+    for obs, truth in trusted_pieces(readings):
+        if obs[0].isalpha():
+            counts[key(obs)][key(truth)] += 1
     prior = Prior()
     for token, found in counts.items():
         if SYLLABLE_WEIGHT > 0:
