@@ -10,6 +10,7 @@ in separate processes, which scales better.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 import tempfile
@@ -84,11 +85,11 @@ def _single_threaded() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _image_file(image: Image.Image, directory: str) -> str:
+def _image_file(image: Image.Image, directory: str, name: str = "page") -> str:
     """Write ``image`` uncompressed (PGM/PBM: fast to write and to read) and return its path."""
     if image.mode not in ("L", "1"):
         image = image.convert("L")
-    path = os.path.join(directory, "page.pbm" if image.mode == "1" else "page.pgm")
+    path = os.path.join(directory, f"{name}.pbm" if image.mode == "1" else f"{name}.pgm")
     image.save(path, dpi=image.info.get("dpi", (300, 300)))
     return path
 
@@ -147,16 +148,17 @@ def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, number: int = 1) -> 
                 if mean_confidence(turned) > mean_confidence(page):
                     result = OcrResult(turned, result.tesseract_seconds, rotate, upright_skew)
         read = level if result.rotated == 0 else upright
-        result.tesseract_seconds += _second_reading(read, result.page, lang)
+        result.tesseract_seconds += _second_reading(read, result.page, lang, tmp)
     _boxes_on_source(result, image.size)
     return result
 
 
-def _second_reading(image: Image.Image, page: Page, lang: str) -> float:
+def _second_reading(image: Image.Image, page: Page, lang: str, directory: str) -> float:
     """Read again, from their crops of ``image`` (the image ``page`` was read from), the
     words holding a digit that Tesseract was unsure of, all in one Tesseract run over the
-    crops stacked one above the other; a word takes its second reading when that is a
-    number and surer by REREAD_MARGIN. Returns the seconds Tesseract took."""
+    crops stacked one above the other (an image written in ``directory``); a word takes its
+    second reading when that is a number and surer by REREAD_MARGIN. Returns the seconds
+    Tesseract took."""
     doubtful = [w for line in page.lines for w in line.words
                 if w.box and w.confidence < REREAD_BELOW and _DIGIT.search(w.text)]
     if not doubtful:
@@ -175,15 +177,15 @@ def _second_reading(image: Image.Image, page: Page, lang: str) -> float:
     for crop, top in zip(crops, tops):
         sheet.paste(crop, (0, top))
     started = time.perf_counter()
-    data = pytesseract.image_to_data(sheet, lang=lang, config="--psm 6",
-                                     output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(_image_file(sheet, directory, "crops"), lang=lang,
+                                     config="--psm 6", output_type=pytesseract.Output.DICT)
     seconds = time.perf_counter() - started
     found: dict[int, list[tuple[str, float]]] = {}
     for i, text in enumerate(data["text"]):
         text, confidence = nfc(text.strip()), float(data["conf"][i])
         if text and confidence >= 0:
             middle = data["top"][i] + data["height"][i] / 2
-            k = max(j for j, top in enumerate(tops) if top <= middle)
+            k = bisect.bisect_right(tops, middle) - 1  # the crop it lies in
             found.setdefault(k, []).append((text, confidence / 100))
     for k, word in enumerate(doubtful):
         readings = found.get(k, [])

@@ -200,6 +200,7 @@ def test_an_unsure_number_is_read_again_from_its_crop():
     sure = words["1.380"]
     sure.text = "1.38O"  # sure, though wrong: Tesseract's word, kept
     assert sure.confidence >= REREAD_BELOW
-    assert _second_reading(image, page, "vie") > 0
+    with tempfile.TemporaryDirectory() as scratch:
+        assert _second_reading(image, page, "vie", scratch) > 0
     assert (words["215"].text, words["hội"].text, sure.text) == ("215", "hồi", "1.38O")
     assert words["215"].confidence > 0.5 and words["2."].text == "2."
