@@ -147,6 +147,16 @@ def test_digits_standing_for_letters_are_repaired():
     out = repair_text("Quyết định s6 45 của UBND tỉnh 1a văn bản c6 hiệu lực.", kind="eng")
     assert out.startswith("Quyết định số 45"), out
     assert " là văn bản có hiệu lực" in out, out
+    # two digits as well (14 for là, 16 for lộ), while the counts beside them stay numbers
+    out = repair_text("Day 14 nhiem vu quan trong nhat, khong tiet 16 thong tin cua Hoi\n"
+                      "Hoi co 14 chi hoi co so va 16 cau lac bo", kind="eng")
+    first, second = out.split("\n")
+    assert first == "Đây là nhiệm vụ quan trọng nhất, không tiết lộ thông tin của Hội", out
+    assert second.endswith(" có 14 chi hội cơ sở và 16 câu lạc bộ"), out
+    # a bracket between letters is part of a mark, inside its word; list items keep theirs
+    out = repair_text("Ban Chap hanh H)i da hop\nCac d)ng chi xem muc a) va b) cua Diéu 5",
+                      kind="eng")
+    assert out == "Ban Chấp hành Hội đã họp\nCác đồng chí xem mục a) và b) của Điều 5", out
 
 
 @pytest.mark.parametrize("kind", ["vie", "eng"])

@@ -14,7 +14,7 @@ from extract.repair import adapt, cache, numbering
 from extract.repair.decode import Choice, Decoder
 from extract.repair.detect import FOREIGN, detect_kind
 from extract.repair.lexicon import canonical
-from extract.repair.lm import pieces
+from extract.repair.lm import ocr_pieces, pieces
 from extract.text import Line, Page, Word
 
 GARBLED = ("eng", "stripped")  # kinds that a PDF text layer is repaired for
@@ -82,7 +82,7 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
     def changed(word: str, choice: Choice) -> bool:
         """Whether the second pass may read ``word`` otherwise: its candidates changed, or
         the document's prior prefers another reading than the one chosen."""
-        seen, read = pieces(word), pieces(choice.text)
+        seen, read = ocr_pieces(word), pieces(choice.text)
         if any(piece_changed(piece) for piece in seen):
             return True
         if len(seen) != len(read):

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 
 from extract.repair.channel import UNSEEN, ChannelModel, KindModel, align
 from extract.repair.lexicon import canonical, skeleton
-from extract.repair.lm import pieces
+from extract.repair.lm import ocr_pieces, pieces
 
 KINDS = ("eng",)       # Vietnamese OCR is left to the learned channel: it is right already
 MIN_CONFIDENCE = 0.9   # first-pass words trusted as evidence
@@ -42,7 +42,7 @@ def trusted_pieces(readings: Iterable[tuple[str, str, float]]) -> Iterator[tuple
     for observed, repaired, confidence in readings:
         if confidence < MIN_CONFIDENCE:
             continue
-        seen, read = pieces(observed), pieces(repaired)
+        seen, read = ocr_pieces(observed), pieces(repaired)
         if len(seen) == len(read):
             yield from zip(seen, read)
 

@@ -1,6 +1,6 @@
 """Line decoding: pick, for every word of a line, the syllable the channel and the LM agree on.
 
-Each line is cut into pieces (``lm.pieces``): numbers and punctuation are kept and only give
+Each line is cut into pieces (``lm.ocr_pieces``): numbers and punctuation are kept and only give
 context; each word piece gets options — the channel model's candidate syllables, plus the
 piece itself when it is not a Vietnamese syllable (abbreviations, Latin words, codes). A
 beam Viterbi search over the LM's states chooses the best sequence; a word's confidence is
@@ -28,7 +28,7 @@ from extract.repair.cache import Prior
 from extract.repair.calibration import IDENTITY, Calibration, Evidence
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
-from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, pieces
+from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, ocr_pieces
 from extract.text import DIGIT_LOOKALIKES
 
 LN10 = math.log(10.0)
@@ -72,7 +72,8 @@ class Settings:
     unk_cost: float = 6.0     # keeping a piece the LM does not know (a share of <unk>)
     variant_cost: float = 0.0  # extra cost of reading D or P as Đ (0: the LM decides)
     skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
-    digit_cost: float = 3.0     # eng: reading a lone digit as a letter
+    digit_cost: float = 3.0     # eng: reading a short number as letters
+    letter_digits: int = 2      # eng: numbers of up to this many digits may be letters
     capital_weight: float = 0.5  # weight of P(capital | syllable) for Title-case words
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
     # right most of the time, an English model's output rarely.
@@ -251,11 +252,12 @@ class Decoder:
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
         lm, s = self.lm, self.settings
         number = is_number(piece) and not _GLUED_NUMBER.fullmatch(piece)
-        if number and not (kind == "eng" and len(piece) == 1):
+        if number and not (kind == "eng" and len(piece) <= s.letter_digits):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1:
             return (Option(None, lm.id(piece), 0.0),)
-        if _MISREAD_NUMBER.fullmatch(piece) and 2 * len(_DIGIT.findall(piece)) >= len(piece):
+        if not number and _MISREAD_NUMBER.fullmatch(piece) \
+                and 2 * len(_DIGIT.findall(piece)) >= len(piece):
             # the number it was, or the piece as written, at the cost of any odd piece
             return (Option(piece.translate(DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
                     Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
@@ -279,7 +281,7 @@ class Decoder:
         for syl, logp in cands:
             out.append(Option(syl, lm.id(syl), logp + (bonus if syl == low else 0.0)))
         if number:
-            # a lone digit in English-model output is often a letter (6 for ở)
+            # a short number in English-model output is often letters (6 for ở, 14 for là)
             out = [Option(o.text, o.lm_id, o.emit - s.digit_cost) for o in out]
             out.append(Option(None, lm.id(lm_token(piece)), 0.0))
         elif low not in self.lexicon or _ROMAN.fullmatch(piece):
@@ -347,8 +349,8 @@ class Decoder:
             if index == len(words):
                 own = len(starts) - 1
             glued = _GLUED_NUMBER.match(word)
-            parts = [glued[0], *pieces(word[glued.end():])] \
-                if glued and not _LETTER.match(word, glued.end()) else pieces(word)
+            parts = [glued[0], *ocr_pieces(word[glued.end():])] \
+                if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
             for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:

@@ -44,6 +44,24 @@ def pieces(text: str) -> list[str]:
     return _PIECE.findall(text)
 
 
+def ocr_pieces(text: str) -> list[str]:
+    """OCR text cut into pieces as the decoder reads it: as ``pieces``, except that a ")"
+    between two letters stays inside its word. No correct word holds one, and an English
+    model leaves one for part of a letter's mark. (The LM's own tokens keep ``pieces``.)"""
+    out: list[str] = []
+    ends: list[int] = []
+    for match in _PIECE.finditer(text):
+        piece = match[0]
+        if len(out) > 1 and out[-1] == ")" and ends[-1] == match.start() == ends[-2] + 1 \
+                and out[-2][-1].isalpha() and piece[0].isalpha():
+            out[-2:] = [f"{out[-2]}){piece}"]
+            ends[-2:] = [match.end()]
+        else:
+            out.append(piece)
+            ends.append(match.end())
+    return out
+
+
 def is_number(piece: str) -> bool:
     """True for a piece that is a number (no letter in it)."""
     return piece[0].isdigit() and not any(ch.isalpha() for ch in piece)
