@@ -183,10 +183,13 @@ def test_a_label_before_its_number_is_the_measure() -> None:
     record = _parse_text(
         "HỘI NÔNG DÂN\nBÁO CÁO\nTổng kết năm 2024\n"
         "Cán bộ cơ quan: Tiến sĩ 02; Cao đẳng 05, Sơ cấp 1 (bảo vệ).\n"
-        "Kết quả năm 2024; tổng số 12; Điều 5, khoản 3; đạt 40.")
+        "Kết quả năm 2024; tổng số 12; Điều 5, khoản 3; đạt 40.\n"
+        "Học tập các văn kiện của Hội nghị\nBan Chấp hành 7 (khóa IX), và chuyên đề năm 2024.\n"
+        "Chuyên môn: Đại học 04,\nThạc sĩ 01.")
     figures = [(f.value, f.measure, f.text) for f in record.units[0].figures]
     assert figures == [(2, "Tiến sĩ", "Tiến sĩ 02"), (5, "Cao đẳng", "Cao đẳng 05, Sơ cấp 1 (bảo vệ)"),
-                       (1, "Sơ cấp", "Cao đẳng 05, Sơ cấp 1 (bảo vệ)")]
+                       (1, "Sơ cấp", "Cao đẳng 05, Sơ cấp 1 (bảo vệ)"),
+                       (4, "Đại học", "Đại học 04"), (1, "Thạc sĩ", "Thạc sĩ 01")]
 
 
 def test_not_figures() -> None:

@@ -86,7 +86,9 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         measure, measure_end = _measure(lines, i, m.end())
         span = (m.end(), measure_end)
         if not measure:  # a list of labels and counts: "Thạc sĩ 06; Đại học 03"
-            measure, label_start = _label(text, m)
+            runs_on = i > 0 and lines[i - 1].page == dl.page and \
+                lines[i - 1].text.rstrip()[-1:] not in ITEM_BREAKS
+            measure, label_start = _label(text, m, runs_on)
             span = (label_start, m.start())
         if _is_year(m[0]) and measure[:1].isupper():  # "năm 2020 Liên hiệp hội …"
             continue
@@ -109,20 +111,24 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
 # number ends the item: the next character is one of LABEL_ENDS (or the line ends).
 LABEL_STARTS = ";:,("
 LABEL_ENDS = ";,.()"
+ITEM_BREAKS = ".;:!?,"  # a line after one of these may start a list item
 MAX_LABEL_WORDS = 3
 NOT_LABELS = FUNCTION_WORDS | IDENTIFIER_WORDS | frozenset(q.split()[0] for q in QUALIFIERS)
 
 
-def _label(text: str, m: regex.Match) -> tuple[str, int]:
+def _label(text: str, m: regex.Match, runs_on: bool) -> tuple[str, int]:
     """The label a number follows when it ends a list item (``Thạc sĩ 06;``, ``Đại học
     03,``), and where the label starts; ("", 0) when the words before it are not one: more
     than MAX_LABEL_WORDS, not all Vietnamese words, or a function, identifier or qualifier
-    word among them."""
+    word among them, or words that start a line continuing the sentence above (``runs_on``:
+    the end of a name, "… Nghị quyết / Trung ương 4 (…)", not an item)."""
     after = text[m.end():].lstrip()
     if after and after[0] not in LABEL_ENDS:
         return "", 0
     before = text[:m.start()]
     start = max(before.rfind(mark) for mark in LABEL_STARTS) + 1
+    if start == 0 and runs_on:
+        return "", 0
     words = before[start:].split()
     if not 0 < len(words) <= MAX_LABEL_WORDS or not all(
             w.isalpha() and is_plausible(w) and w.lower() not in NOT_LABELS for w in words):
