@@ -5,6 +5,9 @@ from __future__ import annotations
 
 # OCR reads I as l, 1 or L (parts never run to L, 50) and II as H.
 NOISY_DIGITS = str.maketrans({"l": "I", "1": "I", "L": "I", "|": "I", "H": "II"})
+# Where only a numeral can stand (a bloc's "số I"), a T is an I too: the English model's
+# channel (models/channel.json.gz) reads i as t more often than as l.
+NUMERAL_LOOKALIKES = NOISY_DIGITS | str.maketrans({"T": "I"})
 _VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 

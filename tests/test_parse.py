@@ -404,6 +404,15 @@ def test_document_code_takes_its_d_stroke_from_the_issuer_initials() -> None:
     other = _parse_text("HỘI DƯỢC HỌC\nSố: 5/BC-DH Bình Định, ngày 3 tháng 12 năm 2021\n"
                         "BÁO CÁO\nTổng kết năm 2021")
     assert other.document.number == "5/BC-DH"
+    # … and as P; a bloc's number read as a look-alike letter is the numeral it stands for
+    bloc = _parse_text("UBND TỈNH PHÚ YÊN\nKHỐI THI ĐUA CÁC HỘI SỐ T\n"
+                       "Số: 12/BC-KTPCHSI Phú Yên, ngày 3 tháng 12 năm 2021\nBÁO CÁO\n"
+                       "Tổng kết năm 2021")
+    assert (bloc.document.issuer, bloc.document.number) == (
+        "Khối thi đua các hội số I tỉnh Phú Yên", "12/BC-KTĐCHSI")
+    plain = _parse_text("HỘI PHỤ NỮ\nSố: 7/BC-HPN Phú Yên, ngày 3 tháng 12 năm 2021\n"
+                        "BÁO CÁO\nTổng kết năm 2021")
+    assert plain.document.number == "7/BC-HPN"
 
 
 def test_a_tired_scans_specks_and_broken_commas_in_the_header_and_headings() -> None:

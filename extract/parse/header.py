@@ -18,7 +18,7 @@ from extract.parse.places import known_place
 from extract.parse.sections import starts_numbered
 from extract.parse.units import Gazetteer, sentence_case, tidy_name
 from extract.records import DocumentInfo
-from extract.roman import is_capitals
+from extract.roman import NUMERAL_LOOKALIKES, is_capitals, roman_value
 from extract.text import DIGIT_LOOKALIKES, fold
 
 MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
@@ -35,6 +35,8 @@ _PLACE_DATE = regex.compile(
     r"(?P<y>\d{4})")
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
 _PROVINCE = regex.compile(r"\btinh\s+(\w.*)$")
+# A bloc's own number ends its name: "Khối thi đua các hội … số II"
+_BLOC_NUMBER = regex.compile(r"(?<=\bsố\s)\S+$", regex.IGNORECASE)
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
 _BODY_WORDS = ("hoi", "lien hiep", "lien minh", "khoi", "ban", "cum", "lien doan", "uy ban",
                "so", "phong", "trung tam", "doan", "mat tran")
@@ -141,20 +143,25 @@ def _code_marks(number: str, issuer: str) -> str:
     A document code abbreviates its issuer (``KTĐHĐT``: Khối thi đua các hội đặc thù) and
     OCR often reads its Đ as D. A code part whose letters all follow the initials of the
     issuer's words in order, from the first, gets Đ wherever the initial it follows is one.
+    An English model reads Đ as P too (as the decoder's code variants allow): a P where the
+    initial is Đ is one.
     """
     initials = [w[0].upper() for w in regex.findall(r"\p{L}+", issuer)]
 
+    def follows(initial: str, ch: str) -> bool:
+        return fold(initial) == fold(ch) or initial == "Đ" and ch == "P"
+
     def restore(part: regex.Match) -> str:
         code = part[0]
-        if not initials or fold(initials[0]) != fold(code[0]):
+        if not initials or not follows(initials[0], code[0]):
             return code
         out, k = [], 0
         for ch in code:
-            while k < len(initials) and fold(initials[k]) != fold(ch):
+            while k < len(initials) and not follows(initials[k], ch):
                 k += 1
             if k == len(initials):
                 return code
-            out.append("Đ" if ch == "D" and initials[k] == "Đ" else ch)
+            out.append("Đ" if ch in "DP" and initials[k] == "Đ" else ch)
             k += 1
         return "".join(out)
 
@@ -230,6 +237,7 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
         left = left[1:]
     body = " ".join(t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t))
     text = keep_place_case(sentence_case(body), place)  # tokens of mere OCR specks left out
+    text = _bloc_number(text)
     if province and "tinh" not in fold(text).split():
         text += f" tỉnh {province}"
     name = tidy_name(text)
@@ -237,6 +245,16 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     if hit and text.startswith(name):
         text = hit[0] + text[len(name):]
     return text
+
+
+def _bloc_number(name: str) -> str:
+    """``name`` with the number after its last "số" read as a numeral when OCR gave look-alike
+    letters for one ("số T", "số Il" for số I, số II); otherwise as it is."""
+    m = _BLOC_NUMBER.search(name)
+    if not m or m[0].isdigit() or roman_value(m[0]) is not None:
+        return name
+    numeral = m[0].translate(NUMERAL_LOOKALIKES)
+    return name[:m.start()] + numeral if roman_value(numeral) is not None else name
 
 
 def keep_place_case(text: str, place: str | None) -> str:
