@@ -131,10 +131,17 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
 
 
 def _document_number(text: str) -> str | None:
-    """``44/BC-KTĐCTCHCTSI`` from the rest of a ``Số:`` line: up to the code after the slash."""
+    """``44/BC-KTĐCTCHCTSI`` from the rest of a ``Số:`` line: up to the code after the slash.
+    None when the number before the slash does not read as digits ("+6/BC-…", "4+/…"): a
+    number half read is no number to file a report by, and review shows the line."""
     m = regex.search(r"([^\s/]*\d[^\s/]*\s*/\s*[\w&.]+(?:\s*[-–/]\s*[\w&.]+)*)", text)
     found = m[1] if m else text.split()[0] if text.split() else ""
-    return _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:")) or None
+    number = _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:"))
+    head, slash, _ = number.partition("/")
+    digits = head.translate(DIGIT_LOOKALIKES)
+    if slash and not digits.isdigit():
+        return None
+    return digits + number[len(head):] if slash else number or None
 
 
 def _code_marks(number: str, issuer: str) -> str:
