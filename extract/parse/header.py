@@ -26,6 +26,14 @@ MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
 HEADER_LINES = 30
 DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi quyet",
              "chuong trinh", "huong dan", "bien ban", "cong van")
+# The codes of those types (Decree 30/2020/NĐ-CP, appendix III) as a document number's
+# second part writes them: "18/BC-…"
+DOC_CODES = ("BC", "KH", "TTr", "QĐ", "TB", "NQ", "CTr", "HD", "BB")
+# A number whose slash and dash OCR lost: digits (or their look-alikes), a type's code,
+# the issuer's code
+_GLUED_CODE = regex.compile(
+    rf"(\d[\dIl|O]*|[Il|]\d[\dIl|O]*)({'|'.join(DOC_CODES)})(\p{{Lu}}{{2,}})")
+_TYPE_DOT = regex.compile(rf"/({'|'.join(DOC_CODES)})\.(?=\p{{Lu}}{{2}})")
 _NUMBER_LINE = regex.compile(r"^\W{0,3}s\S{0,2}?\s*[:;.]\s*")
 # A date line "<Place>, ngày … tháng … năm …"; its day and month fields (at most three
 # characters each) are read through OCR's look-alikes for digits (text.DIGIT_LOOKALIKES).
@@ -136,7 +144,11 @@ def _document_number(text: str) -> str | None:
     number half read is no number to file a report by, and review shows the line."""
     m = regex.search(r"([^\s/]*\d[^\s/]*\s*/\s*[\w&.]+(?:\s*[-–/]\s*[\w&.]+)*)", text)
     found = m[1] if m else text.split()[0] if text.split() else ""
-    number = _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:"))
+    number = _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:_-–"))
+    glued = _GLUED_CODE.fullmatch(number)
+    if glued:  # "18BCKTĐHQC": the slash and dash lost
+        number = f"{glued[1]}/{glued[2]}-{glued[3]}"
+    number = _TYPE_DOT.sub(r"/\1-", number)  # "52/BC.CCB": the dash read as a dot
     head, slash, _ = number.partition("/")
     digits = head.translate(DIGIT_LOOKALIKES)
     if slash and not digits.isdigit():
