@@ -178,6 +178,17 @@ def test_figures_values_measures_qualifiers() -> None:
     assert all(f.confidence == 0.9 and f.line == 4 for f in record.units[0].figures)
 
 
+def test_thousands_as_a_tired_scan_or_an_english_habit_writes_them() -> None:
+    # a dot followed by a space or read as a colon; a comma before whole things counted
+    record = _parse_text(
+        "HỘI CỰU CHIẾN BINH\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Hội tổ chức 1. 215 buổi, tạo việc làm cho 7: 800 lao động; 1,540 hội viên vay "
+        "1,591 tỷ đồng; đạt 2,5 ha và 12,125%.")
+    figures = [(f.value, f.measure) for f in record.units[0].figures]
+    assert figures == [(1215, "buổi"), (7800, "lao động"), (1540, "hội viên"),
+                       (1.591, "tỷ đồng"), (2.5, "ha"), (12.125, "%")]
+
+
 def test_a_label_before_its_number_is_the_measure() -> None:
     # a list of labels and counts (lines written here): the label is the measure
     record = _parse_text(

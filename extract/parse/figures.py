@@ -92,6 +92,8 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             span = (label_start, m.start())
         if _is_year(m[0]) and measure[:1].isupper():  # "năm 2020 Liên hiệp hội …"
             continue
+        if measure and _COMMA_THOUSANDS.fullmatch(m[0]) and _counts_things(measure):
+            value = int(m[0].replace(",", ""))  # "1,540 hội viên": no member is a fraction
         if not measure or _not_a_quantity(measure, lines, i, m.end()):
             continue
         confidence = min([_confidence(dl, starts, m.start(), m.end())]
@@ -224,6 +226,17 @@ def _not_a_quantity(measure: str, lines: list[DocLine], i: int, end: int) -> boo
         return True
     after = " ".join(lines[i].text[end:].lower().split()[:2])
     return any(after == w or after.startswith(w + " ") for w in ORDINAL_MEASURES)
+
+
+# A comma before exactly three digits: Vietnamese decimals, or thousands the English way
+_COMMA_THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
+
+
+def _counts_things(measure: str) -> bool:
+    """True when the measure counts whole things (hội viên, chi hội, lượt người), not an
+    amount that has fractions (tỷ đồng, ha, %, tấn)."""
+    head = measure.split()[0].lower()
+    return head not in MULTIPLIERS | CURRENCIES and not _SYMBOL.fullmatch(head)
 
 
 def _plausible_share(measure: str) -> float:
