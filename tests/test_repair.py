@@ -157,6 +157,9 @@ def test_digits_standing_for_letters_are_repaired():
     out = repair_text("Ban Chap hanh H)i da hop\nCac d)ng chi xem muc a) va b) cua Diéu 5",
                       kind="eng")
     assert out == "Ban Chấp hành Hội đã họp\nCác đồng chí xem mục a) và b) của Điều 5", out
+    # an apostrophe after a u or an o is the horn of ư or ơ
+    out = repair_text("Hoi vién tham gia hoat dong tu’ thién va cac co' so y té", kind="eng")
+    assert out == "Hội viên tham gia hoạt động từ thiện và các cơ sở y tế", out
 
 
 @pytest.mark.parametrize("kind", ["vie", "eng"])

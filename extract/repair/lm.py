@@ -46,20 +46,29 @@ def pieces(text: str) -> list[str]:
 
 def ocr_pieces(text: str) -> list[str]:
     """OCR text cut into pieces as the decoder reads it: as ``pieces``, except that a ")"
-    between two letters stays inside its word. No correct word holds one, and an English
-    model leaves one for part of a letter's mark. (The LM's own tokens keep ``pieces``.)"""
+    between two letters stays inside its word, and so does an apostrophe right after a u or
+    an o. No correct word holds either; an English model leaves the one for part of a
+    letter's mark, the other for the horn of ư and ơ ("tu’"). (The LM's own tokens keep
+    ``pieces``.)"""
     out: list[str] = []
     ends: list[int] = []
     for match in _PIECE.finditer(text):
         piece = match[0]
-        if len(out) > 1 and out[-1] == ")" and ends[-1] == match.start() == ends[-2] + 1 \
+        glued = bool(out) and ends[-1] == match.start()
+        if len(out) > 1 and out[-1] == ")" and glued and ends[-2] + 1 == match.start() \
                 and out[-2][-1].isalpha() and piece[0].isalpha():
             out[-2:] = [f"{out[-2]}){piece}"]
             ends[-2:] = [match.end()]
+        elif glued and piece in _HORNS and out[-1][-1] in "uoUO":
+            out[-1] += piece
+            ends[-1] = match.end()
         else:
             out.append(piece)
             ends.append(match.end())
     return out
+
+
+_HORNS = ("’", "'")
 
 
 def is_number(piece: str) -> bool:
