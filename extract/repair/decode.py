@@ -72,7 +72,7 @@ class Settings:
     unk_cost: float = 6.0     # keeping a piece the LM does not know (a share of <unk>)
     variant_cost: float = 0.0  # extra cost of reading D or P as Đ (0: the LM decides)
     skeleton_cost: float = 2.0  # eng: same-skeleton syllables below the channel's last one
-    digit_cost: float = 3.0     # eng: reading a short number as letters
+    digit_cost: float = 1.5     # eng: reading a short number as letters
     letter_digits: int = 2      # eng: numbers of up to this many digits may be letters
     capital_weight: float = 0.5  # weight of P(capital | syllable) for Title-case words
     # Bonus for leaving a valid syllable as it is, per input kind: Vietnamese OCR is
