@@ -160,6 +160,10 @@ def test_digits_standing_for_letters_are_repaired():
     # an apostrophe after a u or an o is the horn of ư or ơ
     out = repair_text("Hoi vién tham gia hoat dong tu’ thién va cac co' so y té", kind="eng")
     assert out == "Hội viên tham gia hoạt động từ thiện và các cơ sở y tế", out
+    # … and a question mark inside a sentence that goes on in lower case is a letter's mark
+    out = repair_text("quyen cua nguoi st? dung dat, ky nang xt? ly tinh huong. Tai sao? Vi",
+                      kind="eng")
+    assert out == "quyền của người sử dụng đất, kỹ năng xử lý tình huống. Tại sao? Vì", out
 
 
 @pytest.mark.parametrize("kind", ["vie", "eng"])

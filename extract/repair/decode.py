@@ -129,6 +129,7 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
+_AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits.
 _MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|!\]\[Oo]{2,}")
@@ -345,12 +346,19 @@ class Decoder:
         starts = [0]
         own = 0  # columns of the line itself (the rest are the following words')
         previous = ""  # a line may start a sentence: its first word is not "inside" one
-        for index, word in enumerate([*words, *following]):
+        line = [*words, *following]
+        for index, word in enumerate(line):
             if index == len(words):
                 own = len(starts) - 1
             glued = _GLUED_NUMBER.match(word)
             parts = [glued[0], *ocr_pieces(word[glued.end():])] \
                 if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
+            if len(parts) > 1 and parts[-1] == "?" and parts[-2][-1].isalpha() and \
+                    not _AREA_UNIT.fullmatch(parts[-2]) and \
+                    index + 1 < len(line) and line[index + 1][:1].islower():
+                # no question goes on in lower case: the mark is a letter's ("st?" for sử),
+                # or after a unit a superscript's (m? for m²)
+                parts[-2:] = [parts[-2] + "?"]
             for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
