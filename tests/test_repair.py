@@ -164,6 +164,10 @@ def test_digits_standing_for_letters_are_repaired():
     out = repair_text("quyen cua nguoi st? dung dat, ky nang xt? ly tinh huong. Tai sao? Vi",
                       kind="eng")
     assert out == "quyền của người sử dụng đất, kỹ năng xử lý tình huống. Tại sao? Vì", out
+    # an & alone between words is an ở; inside a name's acronym it is itself
+    out = repair_text("Nguoi lao dong lam viéc & nuéc ngoai; Lién hiép céc hoi KH&KT tinh",
+                      kind="eng")
+    assert out == "Người lao động làm việc ở nước ngoài; Liên hiệp các hội KH&KT tỉnh", out
 
 
 @pytest.mark.parametrize("kind", ["vie", "eng"])

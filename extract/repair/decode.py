@@ -129,6 +129,7 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
+_LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits.
@@ -255,7 +256,8 @@ class Decoder:
         number = is_number(piece) and not _GLUED_NUMBER.fullmatch(piece)
         if number and not (kind == "eng" and len(piece) <= s.letter_digits):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
-        if not any(ch.isalnum() for ch in piece) and len(piece) == 1:
+        if not any(ch.isalnum() for ch in piece) and len(piece) == 1 and \
+                not (kind == "eng" and piece in _LETTER_SYMBOLS):
             return (Option(None, lm.id(piece), 0.0),)
         if not number and _MISREAD_NUMBER.fullmatch(piece) \
                 and 2 * len(_DIGIT.findall(piece)) >= len(piece):
@@ -275,8 +277,11 @@ class Decoder:
             # skeleton stays in reach, at a cost, whatever the channel ranked first.
             known = {syl for syl, _ in cands}
             floor = min((lp for _, lp in cands), default=0.0)
-            cands += [(syl, floor - s.skeleton_cost)
-                      for syl in self.lexicon.with_skeleton(skeleton(low)) if syl not in known]
+            # a symbol standing for a letter ("&" for ở) reaches its candidates' skeletons
+            keys = {skeleton(syl) for syl in known} if piece in _LETTER_SYMBOLS \
+                else {skeleton(low)}
+            cands += [(syl, floor - s.skeleton_cost) for key in sorted(keys)
+                      for syl in self.lexicon.with_skeleton(key) if syl not in known]
         out: list[Option] = []
         bonus = self._bonus.get(kind, 0.0)
         for syl, logp in cands:
@@ -361,8 +366,10 @@ class Decoder:
                 parts[-2:] = [parts[-2] + "?"]
             for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
-                if len(piece) == 1 and parts[k + 1: k + 2] == [")"]:
-                    opts = (Option(None, self.lm.id(piece.lower()), 0.0),)  # list item: a)
+                if len(piece) == 1 and parts[k + 1: k + 2] == [")"] or \
+                        piece in _LETTER_SYMBOLS and len(parts) > 1:
+                    # a list item (a), or a symbol beside others, not a word by itself
+                    opts = (Option(None, self.lm.id(piece.lower()), 0.0),)
                     column = _column_of(opts)
                 elif not slots and parts[k + 1: k + 2] == ["."] and _NUMBERING.fullmatch(piece):
                     opts = (Option(None, self.lm.id(NUM), 0.0),)  # section number: I1.
