@@ -178,6 +178,15 @@ def test_figures_values_measures_qualifiers() -> None:
     assert all(f.confidence == 0.9 and f.line == 4 for f in record.units[0].figures)
 
 
+def test_a_count_of_a_whole_counts_its_part() -> None:
+    record = _parse_text(
+        "HỘI NÔNG DÂN\nBÁO CÁO\nTổng kết năm 2024\n"
+        "Hội thực hiện được 5/7 cuộc giám sát; hoàn thành 12/15 chỉ tiêu; ngày 5/7 tổ chức "
+        "hội nghị, từ 3/9 đến nay; 17.885/20 hội viên; 8/5 người.")
+    figures = [(f.value, f.measure) for f in record.units[0].figures]
+    assert figures == [(5, "cuộc giám sát"), (12, "chỉ tiêu")]
+
+
 def test_thousands_as_a_tired_scan_or_an_english_habit_writes_them() -> None:
     # a dot followed by a space or read as a colon; a comma before whole things counted
     record = _parse_text(

@@ -65,7 +65,12 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
     starts = _word_starts(dl)
     figures = []
     for m in NUMBER.finditer(text):
-        if not _stands_alone(text, m) or (m.start() == 0 and _LIST_NUMBER.match(text)):
+        part = _PART_OF.match(text, m.end())  # "5/7 cuộc": 5 of 7, the 5 counted
+        if part and not (m[0].isdigit() and int(m[0]) <= int(part[1])
+                         and _stands_alone(text, m, part.end())):
+            part = None
+        if not (part or _stands_alone(text, m)) or \
+                (m.start() == 0 and _LIST_NUMBER.match(text)):
             continue
         if regex.fullmatch(r"\d{8,}", m[0]):  # a phone or account number
             continue
@@ -83,8 +88,10 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             continue
         if before and _DOCUMENT_CODE.fullmatch(before[-1]):  # "Nghị quyết số 27-NQ/TW 7"
             continue
-        measure, measure_end = _measure(lines, i, m.end())
-        span = (m.end(), measure_end)
+        if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 5/7": a date
+            continue
+        measure, measure_end = _measure(lines, i, part.end() if part else m.end())
+        span = (part.end() if part else m.end(), measure_end)
         if not measure:  # a list of labels and counts: "Thạc sĩ 06; Đại học 03"
             runs_on = i > 0 and lines[i - 1].page == dl.page and \
                 lines[i - 1].text.rstrip()[-1:] not in ITEM_BREAKS
@@ -111,6 +118,10 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
 
 # A label's list item starts after one of these marks (or at the line start) and its
 # number ends the item: the next character is one of LABEL_ENDS (or the line ends).
+# "5/7 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
+_PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
+DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 5/7 đến 9/7"
+
 LABEL_STARTS = ";:,("
 LABEL_ENDS = ";,.()"
 ITEM_BREAKS = ".;:!?,"  # a line after one of these may start a list item
@@ -148,12 +159,13 @@ def clause(line: str, column: int) -> str:
     return line[begin:end].strip().rstrip(".:,")
 
 
-def _stands_alone(text: str, m: regex.Match) -> bool:
-    """True if the number is a token of its own: not part of a date, range, code or word."""
+def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
+    """True if the number is a token of its own: not part of a date, range, code or word
+    (``end``: where it ends, when that is after the match, as "5/7" does)."""
     left = text[m.start() - 1] if m.start() else " "
     if left.isalnum() or left in "/-–.,_&":
         return False
-    rest = text[m.end():]
+    rest = text[m.end() if end is None else end:]
     if rest[:1] in ("/", "-", "–") and rest[1:2].isalnum():  # 2016-2020, 34-CT/TW
         return False
     if rest[:1] in ("/", "\\", "_") or (rest[:1] in ".," and rest[1:2].isdigit()):
