@@ -90,8 +90,11 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             continue
         if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 5/7": a date
             continue
-        measure, measure_end = _measure(lines, i, part.end() if part else m.end())
-        span = (part.end() if part else m.end(), measure_end)
+        end = part.end() if part else m.end()
+        if _SPECK_AFTER.match(text, end):  # "756: triệu đồng", "03. cuộc": a speck
+            end += 1
+        measure, measure_end = _measure(lines, i, end)
+        span = (end, measure_end)
         if not measure:  # a list of labels and counts: "Thạc sĩ 06; Đại học 03"
             runs_on = i > 0 and lines[i - 1].page == dl.page and \
                 lines[i - 1].text.rstrip()[-1:] not in ITEM_BREAKS
@@ -118,6 +121,9 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
 
 # A label's list item starts after one of these marks (or at the line start) and its
 # number ends the item: the next character is one of LABEL_ENDS (or the line ends).
+# A dot or colon between a number and a lower-case word: no sentence starts in lower case,
+# so a scan's speck
+_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})")
 # "5/7 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
 DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 5/7 đến 9/7"
@@ -163,6 +169,8 @@ def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
     """True if the number is a token of its own: not part of a date, range, code or word
     (``end``: where it ends, when that is after the match, as "5/7" does)."""
     left = text[m.start() - 1] if m.start() else " "
+    if left == "." and (m.start() == 1 or text[m.start() - 2] == " "):
+        left = " "  # " .2.935": a speck before the number
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end() if end is None else end:]

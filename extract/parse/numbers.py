@@ -12,10 +12,10 @@ import regex
 # excluded by the callers, which look at the characters around a match.
 _PLAIN = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 # A percentage whose decimal comma OCR followed with a space (``31, 8%``) is one number too,
-# and so is a number whose thousands dot OCR followed with a space or read as a colon
-# (``10. 000``, ``1. 215``, ``7: 800``): a sentence that ends in a number of at most three
+# and so is a number whose thousands dot OCR set apart with a space or read as a colon
+# (``10. 000``, ``1. 215``, ``21 .870``, ``7: 800``): a sentence that ends in a number of at most three
 # digits and opens with one of three is far rarer in reports than a tired scan's dot.
-_SPACED_THOUSANDS = r"\d{1,3}(?:\.\d{3})*[.:] \d{3}(?:\.\d{3})*(?:,\d+)?(?!\d)"
+_SPACED_THOUSANDS = r"\d{1,3}(?:\.\d{3})*(?:[.:] | \.)\d{3}(?:\.\d{3})*(?:,\d+)?(?!\d)"
 NUMBER = regex.compile(rf"(?:{_PLAIN}), \d{{1,2}}(?=\s?%)|{_SPACED_THOUSANDS}|{_PLAIN}")
 
 
@@ -27,7 +27,8 @@ def parse_number(text: str) -> int | float | None:
     (``1,172,455``) are read as thousands separators; a dot followed by other than three digits
     (``3.2``) as a decimal point, the way English-trained sources write it.
     """
-    text = text.strip().replace(", ", ",").replace(". ", ".").replace(": ", ".")
+    text = text.strip().replace(", ", ",").replace(". ", ".").replace(" .", ".") \
+        .replace(": ", ".")
     if not regex.fullmatch(r"\d[\d.,]*", text) or text[-1] in ".,":
         return None
     if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):
