@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,10 +24,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 import extract.repair.kernels as kernels
-from extract.repair.lexicon import Lexicon, canonical, skeleton
+from extract.repair.lexicon import TONE_MARKS, Lexicon, canonical, skeleton, toneless
 
 CHANNEL_FILE = Path(__file__).resolve().parents[2] / "models" / "channel.json.gz"
 KINDS = ("eng", "stripped", "vie")
+# Kinds whose unseen tone swaps take the learned ones' median (_tone_swap_floor): the
+# Vietnamese model reads marks and confuses one for another; an English model's garbles
+# of marks are another matter, learned as they come.
+TONE_SWAP_KINDS = ("vie",)
+_VOWELS = frozenset("aăâeêioôơuưy")
 MAX_SEGMENT = 2  # a true character shows as at most this many observed characters
 MAX_CANDIDATES = 20
 MAX_CHANGES = {"eng": 3, "vie": 1}  # learned edits applied to propose skeletons
@@ -64,17 +70,43 @@ class KindModel:
     # observed token → its candidate list, computed at build time for the tokens seen
     # most often in training (saves the first look-up of the commonest tokens)
     known: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    # log prob of a vowel read with another tone when the renders never showed that pair
+    # (None: no such floor); see ``ChannelModel.__init__``
+    tone_swap: float | None = None
     _rows: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
 
     def row(self, truth: str) -> dict[str, float]:
-        """log P(segment | true char) for the learned segments, the bare letter always in."""
+        """log P(segment | true char) for the learned segments, the bare letter always in,
+        and every other tone of a vowel at ``tone_swap`` at least."""
         found = self._rows.get(truth)
         if found is None:
             found = dict(self.edits.get(truth, {}))
             bare = skeleton(truth)
             found[bare] = max(found.get(bare, UNSEEN_BARE), UNSEEN_BARE)
+            if self.tone_swap is not None:
+                for other in tone_variants(truth):
+                    found.setdefault(other, self.tone_swap)
             self._rows[truth] = found
         return found
+
+
+def tone_variants(char: str) -> list[str]:
+    """The other tones of a vowel ("á" → a, à, ả, ã, ạ); [] for any other character."""
+    base = toneless(char)
+    if len(char) != 1 or base not in _VOWELS:
+        return []
+    return [v for v in (base, *(unicodedata.normalize("NFC", base + m) for m in TONE_MARKS))
+            if v != char]
+
+
+def _tone_swap_floor(model: KindModel) -> float | None:
+    """The median log prob of the tone swaps the renders showed: what a vowel's tone swap
+    that its own renders did not show is taken to be. Tone marks are one family of
+    confusions for the Vietnamese model, so a rare vowel's unseen swap is not rarer than the
+    family's typical one, only less sampled. None when no swap was learned."""
+    found = sorted(lp for char, row in model.edits.items() if len(char) == 1
+                   for seg, lp in row.items() if seg in tone_variants(char))
+    return found[len(found) // 2] if found else None
 
 
 def align(truth: str, obs: str, row_of: Callable[[str], dict[str, float]],
@@ -93,6 +125,9 @@ class ChannelModel:
     """The learned channel for every kind, over the lexicon's syllables."""
 
     def __init__(self, kinds: dict[str, KindModel], lexicon: Lexicon):
+        for kind in TONE_SWAP_KINDS:
+            if kind in kinds:
+                kinds[kind].tone_swap = _tone_swap_floor(kinds[kind])
         self.kinds = kinds
         self.lexicon = lexicon
         self._skeletons = list(lexicon.by_skeleton)
