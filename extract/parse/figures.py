@@ -119,8 +119,6 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
     return figures
 
 
-# A label's list item starts after one of these marks (or at the line start) and its
-# number ends the item: the next character is one of LABEL_ENDS (or the line ends).
 # A dot or colon between a number and a lower-case word: no sentence starts in lower case,
 # so a scan's speck
 _SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})")
@@ -128,6 +126,8 @@ _SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})")
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
 DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 5/7 đến 9/7"
 
+# A label's list item starts after one of these marks (or at the line start) and its
+# number ends the item: the next character is one of LABEL_ENDS (or the line ends).
 LABEL_STARTS = ";:,("
 LABEL_ENDS = ";,.()"
 ITEM_BREAKS = ".;:!?,"  # a line after one of these may start a list item

@@ -1,7 +1,7 @@
 """Line decoding: pick, for every word of a line, the syllable the channel and the LM agree on.
 
-Each line is cut into pieces (``lm.ocr_pieces``): numbers and punctuation are kept and only give
-context; each word piece gets options — the channel model's candidate syllables, plus the
+Each line is cut into pieces (``lm.ocr_pieces``): numbers and punctuation are kept and only
+give context; each word piece gets options — the channel model's candidate syllables, plus the
 piece itself when it is not a Vietnamese syllable (abbreviations, Latin words, codes). A
 beam Viterbi search over the LM's states chooses the best sequence; a word's confidence is
 the posterior of its choice against its alternatives in the chosen context, turned by the

@@ -44,6 +44,9 @@ def pieces(text: str) -> list[str]:
     return _PIECE.findall(text)
 
 
+_HORNS = ("’", "'")  # an English model's horn of ư and ơ, split off
+
+
 def ocr_pieces(text: str) -> list[str]:
     """OCR text cut into pieces as the decoder reads it: as ``pieces``, except that a ")"
     between two letters stays inside its word, and so does an apostrophe right after a u or
@@ -66,9 +69,6 @@ def ocr_pieces(text: str) -> list[str]:
             out.append(piece)
             ends.append(match.end())
     return out
-
-
-_HORNS = ("’", "'")
 
 
 def is_number(piece: str) -> bool:
