@@ -189,16 +189,18 @@ def test_a_count_of_a_whole_counts_its_part() -> None:
 
 def test_thousands_as_a_tired_scan_or_an_english_habit_writes_them() -> None:
     # a dot set apart by a space or read as a colon; a comma before whole things counted; a
-    # speck between a number and its measure, or before the number
+    # speck between a number and its measure, or before the number; ones read as I, set apart
     record = _parse_text(
         "HỘI CỰU CHIẾN BINH\nBÁO CÁO\nTổng kết năm 2024\n"
         "Hội tổ chức 1. 215 buổi, tạo việc làm cho 7: 800 lao động; 1,540 hội viên vay "
         "1,591 tỷ đồng; đạt 2,5 ha và 12,125%.\n"
-        "Hội trao quà trị giá 756: triệu đồng; có 03. cuộc thi với .2.935 hội viên, 21 .870 người")
+        "Hội trao quà trị giá 756: triệu đồng; có 03. cuộc thi với .2.935 hội viên, 21 .870 người\n"
+        "Hội có I I chi hội; Nhóm I gồm các hội")
     figures = [(f.value, f.measure) for f in record.units[0].figures]
     assert figures == [(1215, "buổi"), (7800, "lao động"), (1540, "hội viên"),
                        (1.591, "tỷ đồng"), (2.5, "ha"), (12.125, "%"), (756, "triệu đồng"),
-                       (3, "cuộc thi"), (2935, "hội viên"), (21870, "người")]
+                       (3, "cuộc thi"), (2935, "hội viên"), (21870, "người"),
+                       (11, "chi hội")]
 
 
 def test_a_label_before_its_number_is_the_measure() -> None:

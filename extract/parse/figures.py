@@ -53,6 +53,10 @@ QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "l�
 _SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|(?-i:h[àáảãạ])|kg|tấn)(?![\p{L}\p{N}])", regex.I)
 # Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
 _SUPERSCRIPT = {"2": "²", "?": "²", "3": "³"}
+# A number, or ones that a scan set apart and OCR read as look-alike letters ("I I hội"
+# for 11 hội; two at least: one alone may be a Roman numeral, "Nhóm I gồm")
+_FIGURE_NUMBER = regex.compile(
+    rf"(?P<ones>(?<![\p{{L}}\p{{N}}])[Il|1](?: [Il|1])+(?= \p{{Ll}}))|{NUMBER.pattern}")
 _LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
 # A document code (``27-NQ/TW``, ``68/2000/NĐ-CP``): a number right after one is its footnote mark.
 _DOCUMENT_CODE = regex.compile(r"\d+[-/][\p{L}\d/.-]*\p{Lu}[\p{L}\d/.-]*")
@@ -64,7 +68,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
     text = dl.text
     starts = _word_starts(dl)
     figures = []
-    for m in NUMBER.finditer(text):
+    for m in _FIGURE_NUMBER.finditer(text):
         part = _PART_OF.match(text, m.end())  # "5/7 cuộc": 5 of 7, the 5 counted
         if part and not (m[0].isdigit() and int(m[0]) <= int(part[1])
                          and _stands_alone(text, m, part.end())):
@@ -74,7 +78,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             continue
         if regex.fullmatch(r"\d{8,}", m[0]):  # a phone or account number
             continue
-        value = parse_number(m[0])
+        value = int("1" * (len(m[0]) // 2 + 1)) if m["ones"] else parse_number(m[0])
         if value is None:
             continue
         before = text[:m.start()].split()
