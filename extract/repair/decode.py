@@ -129,6 +129,7 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
+_HORN = regex.compile(r"(?<=[uo])['’]")  # eng: ư's and ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
@@ -266,7 +267,7 @@ class Decoder:
                     Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
         low = piece.lower()
         abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
-        if abbreviation and (kind == "vie" or not low.isalpha()):
+        if abbreviation and (kind == "vie" or not _HORN.sub("", low).isalpha()):
             return (Option(None, lm.id(low), 0.0),)
         cands = sorted(self.channel.candidates(piece, kind), key=lambda c: -c[1])
         if cands:
