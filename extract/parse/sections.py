@@ -19,6 +19,8 @@ from extract.roman import NOISY_DIGITS, is_capitals, roman_value, to_roman
 from extract.text import fold
 
 _ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
+_ORDINAL_WORDS = dict(zip(_ORDINALS, ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám",
+                                      "chín", "mười")))
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 # A numbered heading as OCR reads it: up to four specks before it ("._"), a space after a
 # number's inner full stop ("2. 9." for "2.9."), its separator doubled ("IH,." for "III.").
@@ -123,15 +125,16 @@ def _under_parent(headings: list[Heading], parts: list[str]) -> bool:
 
 
 def _part(dl: DocLine) -> str | None:
-    """``Phần thứ …`` as written when the line is that heading, else None."""
+    """``Phần thứ …`` when the line is that heading, spelt as records write it whatever the
+    line's case or OCR ("PHẦN THỨ HAI", "Phân thú nhát": Phần thứ hai, Phần thứ nhất),
+    else None."""
     m = _PART.match(dl.folded.strip())
     if not m or fuzz.ratio(regex.sub(r"\s+", " ", m[1]), "phan thu") < 60:
         return None
-    if max(fuzz.ratio(m[2], o) for o in _ORDINALS) < 70:
+    score, ordinal = max((fuzz.ratio(m[2], o), o) for o in _ORDINALS)
+    if score < 70:
         return None
-    text = dl.text.strip()
-    start = len(text) - len(text.lstrip("\"'“‘-–—•* "))
-    return clean_title(text[start:])
+    return f"Phần thứ {_ORDINAL_WORDS[ordinal]}"
 
 
 def _unaccent_numeral(text: str) -> str:
