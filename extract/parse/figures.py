@@ -69,7 +69,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
     starts = _word_starts(dl)
     figures = []
     for m in _FIGURE_NUMBER.finditer(text):
-        part = _PART_OF.match(text, m.end())  # "5/7 cuộc": 5 of 7, the 5 counted
+        part = _PART_OF.match(text, m.end())  # "4/6 cuộc": 4 of 6, the 4 counted
         if part and not (m[0].isdigit() and int(m[0]) <= int(part[1])
                          and _stands_alone(text, m, part.end())):
             part = None
@@ -92,10 +92,10 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             continue
         if before and _DOCUMENT_CODE.fullmatch(before[-1]):  # "Nghị quyết số 27-NQ/TW 7"
             continue
-        if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 5/7": a date
+        if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 4/6": a date
             continue
         end = part.end() if part else m.end()
-        if _SPECK_AFTER.match(text, end):  # "756: triệu đồng", "03. cuộc": a speck
+        if _SPECK_AFTER.match(text, end):  # "482: triệu đồng", "05. cuộc": a speck
             end += 1
         measure, measure_end = _measure(lines, i, end)
         span = (end, measure_end)
@@ -107,7 +107,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if _is_year(m[0]) and measure[:1].isupper():  # "năm 2020 Liên hiệp hội …"
             continue
         if measure and _COMMA_THOUSANDS.fullmatch(m[0]) and _counts_things(measure):
-            value = int(m[0].replace(",", ""))  # "1,540 hội viên": no member is a fraction
+            value = int(m[0].replace(",", ""))  # "3,265 hội viên": no member is a fraction
         if not measure or _not_a_quantity(measure, lines, i, m.end()):
             continue
         confidence = min([_confidence(dl, starts, m.start(), m.end())]
@@ -126,9 +126,9 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
 # A dot or colon between a number and a lower-case word: no sentence starts in lower case,
 # so a scan's speck
 _SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})")
-# "5/7 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
+# "4/6 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
-DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 5/7 đến 9/7"
+DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 4/6 đến 9/6"
 
 # A label's list item starts after one of these marks (or at the line start) and its
 # number ends the item: the next character is one of LABEL_ENDS (or the line ends).
@@ -144,7 +144,7 @@ def _label(text: str, m: regex.Match, runs_on: bool) -> tuple[str, int]:
     03,``), and where the label starts; ("", 0) when the words before it are not one: more
     than MAX_LABEL_WORDS, not all Vietnamese words, or a function, identifier or qualifier
     word among them, or words that start a line continuing the sentence above (``runs_on``:
-    the end of a name, "… Nghị quyết / Trung ương 4 (…)", not an item)."""
+    the end of a name, "… Hội nghị / Ban Chấp hành 7 (…)", not an item)."""
     after = text[m.end():].lstrip()
     if after and after[0] not in LABEL_ENDS:
         return "", 0
@@ -171,10 +171,10 @@ def clause(line: str, column: int) -> str:
 
 def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
     """True if the number is a token of its own: not part of a date, range, code or word
-    (``end``: where it ends, when that is after the match, as "5/7" does)."""
+    (``end``: where it ends, when that is after the match, as "4/6" does)."""
     left = text[m.start() - 1] if m.start() else " "
     if left == "." and (m.start() == 1 or text[m.start() - 2] == " "):
-        left = " "  # " .2.935": a speck before the number
+        left = " "  # " .4.618": a speck before the number
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end() if end is None else end:]

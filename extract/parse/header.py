@@ -140,15 +140,15 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
 
 def _document_number(text: str) -> str | None:
     """``44/BC-KTĐCTCHCTSI`` from the rest of a ``Số:`` line: up to the code after the slash.
-    None when the number before the slash does not read as digits ("+6/BC-…", "4+/…"): a
+    None when the number before the slash does not read as digits ("+3/BC-…", "2%/…"): a
     number half read is no number to file a report by, and review shows the line."""
     m = regex.search(r"([^\s/]*\d[^\s/]*\s*/\s*[\w&.]+(?:\s*[-–/]\s*[\w&.]+)*)", text)
     found = m[1] if m else text.split()[0] if text.split() else ""
     number = _acronym_letters(regex.sub(r"\s+", "", found).strip(".,;:_-–"))
     glued = _GLUED_CODE.fullmatch(number)
-    if glued:  # "18BCKTĐHQC": the slash and dash lost
+    if glued:  # "15BCHPN": the slash and dash lost
         number = f"{glued[1]}/{glued[2]}-{glued[3]}"
-    number = _TYPE_DOT.sub(r"/\1-", number)  # "52/BC.CCB": the dash read as a dot
+    number = _TYPE_DOT.sub(r"/\1-", number)  # "7/BC.HPN": the dash read as a dot
     head, slash, _ = number.partition("/")
     digits = head.translate(DIGIT_LOOKALIKES)
     if slash and not digits.isdigit():
@@ -268,7 +268,7 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
 
 def _bloc_number(name: str) -> str:
     """``name`` with the number after its last "số" read as a numeral when OCR gave look-alike
-    letters for one ("số T", "số Il" for số I, số II); otherwise as it is."""
+    letters for one ("số l", "số Il" for số I, số II); otherwise as it is."""
     m = _BLOC_NUMBER.search(name)
     if not m or m[0].isdigit() or roman_value(m[0]) is not None:
         return name

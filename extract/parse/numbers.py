@@ -13,7 +13,7 @@ import regex
 _PLAIN = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 # A percentage whose decimal comma OCR followed with a space (``31, 8%``) is one number too,
 # and so is a number whose thousands dot OCR set apart with a space or read as a colon
-# (``10. 000``, ``1. 215``, ``21 .870``, ``7: 800``): a sentence that ends in a number of
+# (``10. 000``, ``2. 347``, ``36 .290``, ``6: 420``): a sentence that ends in a number of
 # at most three digits and opens with one of three is far rarer than a tired scan's dot.
 _SPACED_THOUSANDS = r"\d{1,3}(?:\.\d{3})*(?:[.:] | \.)\d{3}(?:\.\d{3})*(?:,\d+)?(?!\d)"
 NUMBER = regex.compile(rf"(?:{_PLAIN}), \d{{1,2}}(?=\s?%)|{_SPACED_THOUSANDS}|{_PLAIN}")
@@ -23,7 +23,7 @@ def parse_number(text: str) -> int | float | None:
     """The value of one number written the Vietnamese way, or None if ``text`` is not one.
 
     ``17.885`` → 17885, ``1.172.455`` → 1172455, ``13,1`` → 13.1, ``04`` → 4, ``31, 8`` (OCR's
-    space after the comma) → 31.8, ``10. 000`` (after the dot) → 10000, ``7: 800`` → 7800.
+    space after the comma) → 31.8, ``10. 000`` (after the dot) → 10000, ``6: 420`` → 6420.
     Several commas (``1,172,455``) are read as thousands separators; a dot followed by other
     than three digits (``3.2``) as a decimal point, the way English-trained sources write it.
     """
