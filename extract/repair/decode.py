@@ -362,14 +362,16 @@ class Decoder:
             if len(parts) > 1 and parts[-1] == "?" and parts[-2][-1].isalpha() and \
                     not _AREA_UNIT.fullmatch(parts[-2]) and \
                     index + 1 < len(line) and line[index + 1][:1].islower():
-                # no question goes on in lower case: the mark is a letter's ("st?" for sử),
-                # or after a unit a superscript's (m? for m²)
+                # no question goes on in lower case: the mark is a letter's ("st?" for sử)
+                # (after a unit, a superscript's: see below)
                 parts[-2:] = [parts[-2] + "?"]
             for k, piece in enumerate(parts):
                 inside = previous != "" and previous not in _SENTENCE_OPENERS
                 if len(piece) == 1 and parts[k + 1: k + 2] == [")"] or \
-                        piece in _LETTER_SYMBOLS and len(parts) > 1:
-                    # a list item (a), or a symbol beside others, not a word by itself
+                        piece in _LETTER_SYMBOLS and len(parts) > 1 or \
+                        parts[k + 1: k + 2] == ["?"] and _AREA_UNIT.fullmatch(piece):
+                    # a list item (a), a symbol beside others, not a word by itself, or a
+                    # unit whose superscript OCR read as ? (m? for m²)
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)
                     column = _column_of(opts)
                 elif not slots and parts[k + 1: k + 2] == ["."] and _NUMBERING.fullmatch(piece):
