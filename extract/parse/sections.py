@@ -18,9 +18,8 @@ from extract.records import Section
 from extract.roman import NOISY_DIGITS, is_capitals, roman_value, to_roman
 from extract.text import fold
 
-_ORDINALS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
-_ORDINAL_WORDS = dict(zip(_ORDINALS, ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám",
-                                      "chín", "mười")))
+# The ordinals a "Phần thứ …" heading takes, by their folded form (what OCR is matched by)
+_ORDINALS = {fold(w): w for w in "nhất hai ba tư năm sáu bảy tám chín mười".split()}
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 # A numbered heading as OCR reads it: up to four specks before it ("._"), a space after a
 # number's inner full stop ("2. 9." for "2.9."), its separator doubled ("IH,." for "III.").
@@ -134,7 +133,7 @@ def _part(dl: DocLine) -> str | None:
     score, ordinal = max((fuzz.ratio(m[2], o), o) for o in _ORDINALS)
     if score < 70:
         return None
-    return f"Phần thứ {_ORDINAL_WORDS[ordinal]}"
+    return f"Phần thứ {_ORDINALS[ordinal]}"
 
 
 def _unaccent_numeral(text: str) -> str:

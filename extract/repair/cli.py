@@ -8,9 +8,9 @@ every line can be traced back to its source. The detected input kind goes to std
 
 The text streams through: it is read, repaired and written a chunk at a time (CHUNK_LINES
 lines, fewer when they are long: CHUNK_CHARS), so memory stays bounded whatever the input's
-size and output appears as it goes. The kind is detected on the first chunk; the channel adapts to
-each chunk (a long page's chunks are read as separate pages, which costs them only the
-context across the cut). A UTF-8 input streams; one in another encoding (UTF-16, an 8-bit
+size and output appears as it goes. The kind is detected on the first chunk; the channel
+adapts to each chunk (a long page's chunks are read as separate pages, which costs them only
+the context across the cut). A UTF-8 input streams; one in another encoding (UTF-16, an 8-bit
 Vietnamese one) is read whole to be recognised, as archive files in them are small.
 """
 from __future__ import annotations

@@ -28,7 +28,7 @@ from extract.repair.cache import Prior
 from extract.repair.calibration import IDENTITY, Calibration, Evidence
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
-from extract.repair.lm import NUM, LanguageModel, is_number, lm_token, ocr_pieces
+from extract.repair.lm import HORN_MARKS, NUM, LanguageModel, is_number, lm_token, ocr_pieces
 from extract.text import DIGIT_LOOKALIKES
 
 LN10 = math.log(10.0)
@@ -129,7 +129,7 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
-_HORN = regex.compile(r"(?<=[uo])['’]")  # eng: ư's and ơ's horn split off ("THU'C")
+_HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):

@@ -44,7 +44,7 @@ def pieces(text: str) -> list[str]:
     return _PIECE.findall(text)
 
 
-_HORNS = ("’", "'")  # an English model's horn of ư and ơ, split off
+HORN_MARKS = "’'"  # an English model's horn of ư and ơ, split off as an apostrophe
 
 
 def ocr_pieces(text: str) -> list[str]:
@@ -62,7 +62,7 @@ def ocr_pieces(text: str) -> list[str]:
                 and out[-2][-1].isalpha() and piece[0].isalpha():
             out[-2:] = [f"{out[-2]}){piece}"]
             ends[-2:] = [match.end()]
-        elif glued and piece in _HORNS and out[-1][-1] in "uoUO":
+        elif glued and len(piece) == 1 and piece in HORN_MARKS and out[-1][-1] in "uoUO":
             out[-1] += piece
             ends[-1] = match.end()
         else:
