@@ -81,17 +81,43 @@ class Outcome:
 
 @dataclass
 class Tally:
-    """The running totals the summary reports."""
+    """The running totals the summary reports. A document written is counted in one step
+    (one entry of ``stored``), so that a signal never leaves it half counted; the one being
+    written when a signal came is ``writing`` until counted, for ``settle``."""
 
-    done: int = 0
     skipped: int = 0
     failed: int = 0
     failed_before: int = 0  # skipped because they failed in an earlier run
-    pages: int = 0
-    figures: int = 0
+    stored: dict[str, tuple[int, int]] = field(default_factory=dict)  # sha256: pages, figures
+    writing: tuple[str, int, int] | None = None  # sha256, pages, figures
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # warnings about documents stored
     copies: list[str] = field(default_factory=list)  # documents stored as copies of a report
+
+    @property
+    def done(self) -> int:
+        return len(self.stored)
+
+    @property
+    def pages(self) -> int:
+        return sum(pages for pages, _ in self.stored.values())
+
+    @property
+    def figures(self) -> int:
+        return sum(figures for _, figures in self.stored.values())
+
+    def settle(self, store: Store) -> None:
+        """After a signal: count the document whose write had committed when it came (the
+        signal arrived between the commit and the count), so that the summary says what
+        the database holds."""
+        if self.writing is None or self.writing[0] in self.stored:
+            return
+        sha, pages, figures = self.writing
+        try:
+            if sha in store.known().done:
+                self.stored[sha] = (pages, figures)
+        except DatabaseError:
+            pass  # the summary then counts what was confirmed; the rerun redoes nothing twice
 
 
 def collect(paths: list[str]) -> list[Path]:
@@ -475,15 +501,15 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
         tally.notes.append(f"{job.path}: {outcome.note}")
     if outcome.record is not None:
         record = outcome.record
+        figures = len(record.figures) + sum(len(u.figures) for u in record.units)
+        tally.writing = (job.sha256, record.source.pages, figures)
         try:
             doc_id = store.write_record(record, sha256=job.sha256, path=str(job.path),
                                         seconds=outcome.seconds)
+            tally.stored[job.sha256] = (record.source.pages, figures)
             others = store.copies_of(doc_id)
             if others:
                 tally.copies.append(f"{job.path} is the same report as {', '.join(others)}")
-            tally.done += 1
-            tally.pages += record.source.pages
-            tally.figures += len(record.figures) + sum(len(u.figures) for u in record.units)
             return
         except RecordRejected as err:
             error = f"cannot store its records: {err}"
@@ -573,6 +599,7 @@ def run_batch(args: argparse.Namespace) -> int:
                     retry_failed=getattr(args, "retry_failed", False),
                     progress=not args.quiet, tally=tally, pdf_dir=pdf_dir, tls_dir=tls_dir)
         except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (errors.Terminated)
+            tally.settle(store)
             print(summary(tally, time.monotonic() - start, args.db), file=sys.stderr)
             print("batch: interrupted; every document written is complete, rerun to resume",
                   file=sys.stderr)

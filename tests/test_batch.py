@@ -342,6 +342,37 @@ def test_a_failure_of_a_document_already_done_is_not_counted_or_stored(tmp_path)
     assert documents(str(tmp_path / "bloc.db")) == [("r.txt", "done", None)]
 
 
+class _SignalAfterWrite(Store):
+    """A store where Ctrl-C arrives just after (or just before) a record's commit."""
+
+    committed = True
+
+    def write_record(self, record, **kwargs):
+        if self.committed:
+            super().write_record(record, **kwargs)
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("committed", [True, False])
+def test_a_signal_between_commit_and_count_still_counts_what_was_written(tmp_path, committed):
+    from test_store import make_record
+
+    record = make_record(str(tmp_path / "r.txt"), "a" * 64, 2020)
+    job = batch.Job(tmp_path / "r.txt", "a" * 64, 1)
+    tally = batch.Tally()
+    with _SignalAfterWrite(str(tmp_path / "bloc.db")) as store:
+        store.committed = committed
+        with pytest.raises(KeyboardInterrupt):
+            batch._store_outcome(store, job, batch.Outcome(str(job.path), record, None, 0.1),
+                                 tally)
+        assert tally.done == 0
+        tally.settle(store)
+        figures = sum(len(u.figures) for u in record.units) + len(record.figures)
+        assert (tally.done, tally.figures) == ((1, figures) if committed else (0, 0))
+        tally.settle(store)  # settling twice counts it once
+        assert tally.done == int(committed)
+
+
 def test_dask_local_cluster_gives_the_same_records(tmp_path, capsys):
     from distributed import LocalCluster
 
