@@ -64,8 +64,9 @@ def nfc(text: str) -> str:
 
 
 # What OCR reads a digit as on a poor scan: 1 as I, l, i (marked or not), a bar, a
-# bracket or "!"; 0 as O; 8 as § (a thinned 8). Callers decide where a token is a number.
-DIGIT_LOOKALIKES = str.maketrans("IlÌÍiíì|!][Oo§", "11111111111008")
+# bracket, "!" or "¡"; 0 as O or a slashed Ø; 8 as § (a thinned 8). Callers decide where
+# a token is a number.
+DIGIT_LOOKALIKES = str.maketrans("IlÌÍiíì|!¡][OoØø§", "11111111111100008")
 
 
 def fold(text: str) -> str:

@@ -133,13 +133,29 @@ _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
-# OCR's commonest confusion in numerals; at least half of it must be digits.
-_MISREAD_NUMBER = regex.compile(r"[\dIlÌÍ|!\]\[Oo]{2,}")
+# OCR's commonest confusion in numerals; at least half of it must be digits. A number in
+# thousands groups ("I.25Ø" for 1.250) is read as one word, not split at its dots.
+_LOOKALIKE = r"[\dIlÌÍ|!¡\]\[OoØø]"
+_MISREAD_NUMBER = regex.compile(rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+")
 # A number with a 1 read as a mark that is no word character ("!46", "2!5", "]2"): one piece,
 # not a mark beside a number. A mark after the digits ("2021!") stays a mark, and a bar
 # between digits may be a slash ("12|5" for 12/5): not one of these.
-_GLUED_NUMBER = regex.compile(r"[!\]\[|]\d+(?:!\d+)*|\d+(?:!\d+)+")
+_GLUED_NUMBER = regex.compile(r"[!¡\]\[|]\d+(?:!\d+)*|\d+(?:!\d+)+")
 _LETTER = regex.compile(r"\p{L}")
+
+
+def _grouped_misread(word: str) -> regex.Match | None:
+    """The start of ``word`` when it is a number in thousands groups with look-alikes for
+    some digits ("I.25Ø", "l.5OO,"), to be read as one piece; None for anything else."""
+    m = _MISREAD_NUMBER.match(word)
+    if m is None or not regex.search(r"[.,]", m[0]) or is_number(m[0]):
+        return None
+    return m if _mostly_digits(m[0]) else None
+
+
+def _mostly_digits(text: str) -> bool:
+    """True when at least half of ``text``'s characters, group marks aside, are digits."""
+    return 2 * len(_DIGIT.findall(text)) >= len(text) - text.count(".") - text.count(",")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -260,8 +276,7 @@ class Decoder:
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1 and \
                 not (kind == "eng" and piece in _LETTER_SYMBOLS):
             return (Option(None, lm.id(piece), 0.0),)
-        if not number and _MISREAD_NUMBER.fullmatch(piece) \
-                and 2 * len(_DIGIT.findall(piece)) >= len(piece):
+        if not number and _MISREAD_NUMBER.fullmatch(piece) and _mostly_digits(piece):
             # the number it was, or the piece as written, at the cost of any odd piece
             return (Option(piece.translate(DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
                     Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
@@ -356,7 +371,7 @@ class Decoder:
         for index, word in enumerate(line):
             if index == len(words):
                 own = len(starts) - 1
-            glued = _GLUED_NUMBER.match(word)
+            glued = _GLUED_NUMBER.match(word) or _grouped_misread(word)
             parts = [glued[0], *ocr_pieces(word[glued.end():])] \
                 if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
             if len(parts) > 1 and parts[-1] == "?" and parts[-2][-1].isalpha() and \
