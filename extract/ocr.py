@@ -25,7 +25,7 @@ from PIL import Image, ImageOps
 
 from extract.errors import UnknownModel
 from extract.preprocess import deskew, level_matrix, map_boxes, turn_matrix
-from extract.text import Line, Page, Word, nfc
+from extract.text import DIGIT_LOOKALIKES, Line, Page, Word, nfc
 
 DEFAULT_LANG = "vie"
 # A first reading whose mean word confidence is below this may be of a rotated page.
@@ -39,6 +39,14 @@ REREAD_BELOW = 0.8
 REREAD_MARGIN = 0.1
 _DIGIT = regex.compile(r"\d")
 _NUMBER = regex.compile(r"[\d.,%/:–-]*\d[\d.,%/:–-]*")
+# A 1 whose stem a worn scan broke off its number reads as a mark of its own ("l 18.000",
+# "3 | 8.900", "} I8"): a word that is only such a mark, as tall as the digits beside it (a
+# table's rule is taller, a speck shorter), is joined to them. No word is one of these
+# marks alone; "I" is left out, being a Roman numeral ("Nhóm I").
+_BROKEN_ONE = regex.compile(r"[l|}\]\[¡!]")
+_DIGIT_HEIGHT = (0.75, 1.33)  # a mark's height over its number's: the same line of digits
+# A number whose thousands are grouped (1-3 digits, then groups of 3), or ungrouped digits
+_WELL_FORMED = regex.compile(r"\d{1,3}(?:[.,]\d{3})+(?:,\d+)?|\d{1,4}")
 
 
 @dataclass
@@ -149,6 +157,7 @@ def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, number: int = 1) -> 
                     result = OcrResult(turned, result.tesseract_seconds, rotate, upright_skew)
         read = level if result.rotated == 0 else upright
         result.tesseract_seconds += _second_reading(read, result.page, lang, tmp)
+    _join_broken_ones(result.page)
     _boxes_on_source(result, image.size)
     return result
 
@@ -195,6 +204,45 @@ def _second_reading(image: Image.Image, page: Page, lang: str, directory: str) -
             # (a heading's "2." must not lose its full stop to a crop cut tight)
             word.text, word.confidence = readings[0]
     return seconds
+
+
+def _join_broken_ones(page: Page) -> None:
+    """Join each mark that is a broken-off 1 (``_BROKEN_ONE``) to the number after it, and
+    to a number of 1-3 digits before it when the three read as one ("3 | 8.900" is
+    318.900); only where the joined number is well formed."""
+    for line in page.lines:
+        words = line.words
+        k = 0
+        while k + 1 < len(words):
+            mark, right = words[k], words[k + 1]
+            if _BROKEN_ONE.fullmatch(mark.text) and mark.box and right.box \
+                    and _DIGIT.search(right.text) \
+                    and _DIGIT.match(right.text.translate(DIGIT_LOOKALIKES)) \
+                    and _DIGIT_HEIGHT[0] <= mark.box[3] / right.box[3] <= _DIGIT_HEIGHT[1]:
+                left = words[k - 1] if k else None
+                runs = ([[left, mark, right]] if left is not None and left.box and
+                        left.text.isdigit() and len(left.text) <= 3 else []) + [[mark, right]]
+                for run in runs:
+                    text = "".join("1" if w is mark else w.text for w in run)
+                    if _WELL_FORMED.fullmatch(_bare(text.translate(DIGIT_LOOKALIKES))):
+                        at = k - len(run) + 2
+                        words[at:k + 2] = [Word(text, min(w.confidence for w in run),
+                                                _union([w.box for w in run]))]
+                        k = at
+                        break
+            k += 1
+
+
+def _bare(text: str) -> str:
+    """``text`` without the punctuation that may end a number in a sentence ("18.000,")."""
+    return text.rstrip(".,;:)")
+
+
+def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    """The smallest box holding ``boxes`` (left, top, width, height)."""
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    return (left, top, max(b[0] + b[2] for b in boxes) - left,
+            max(b[1] + b[3] for b in boxes) - top)
 
 
 def _boxes_on_source(result: OcrResult, size: tuple[int, int]) -> None:

@@ -18,7 +18,7 @@ from extract.ocr import ocr_image, resolve_lang
 from extract.pipeline import read_document
 from extract.preprocess import deskew, skew_angle
 from extract.synth import render_page
-from extract.text import fold
+from extract.text import Line, Word, fold
 
 TRUTH = "\n".join(PAGE_LINES)
 SECOND_TRUTH = "\n".join(SECOND_PAGE_LINES)
@@ -204,3 +204,42 @@ def test_an_unsure_number_is_read_again_from_its_crop():
         assert _second_reading(image, page, "vie", scratch) > 0
     assert (words["215"].text, words["hội"].text, sure.text) == ("215", "hồi", "1.38O")
     assert words["215"].confidence > 0.5 and words["2."].text == "2."
+
+
+def test_a_one_broken_off_its_number_is_joined_again():
+    """A worn scan breaks a 1's stem off its number and Tesseract reads it as a mark of
+    its own: the mark, as tall as the digits, is joined to them (real Tesseract reads the
+    page; the broken readings are made from its own boxes). A mark that is taller (a
+    table's rule) or a join that would not make a number stays as read."""
+    from extract.ocr import _join_broken_ones, _read_lines
+
+    image = render_page(["Hội có 318.900 hội viên và 18.000 lượt người, năm 2021."], size_pt=13)
+    with tempfile.NamedTemporaryFile(suffix=".png") as fh:
+        image.save(fh.name)
+        page, _ = _read_lines(fh.name, "vie", 1)
+    [line] = page.lines
+    words = {w.text: w for w in line.words}
+    assert {"318.900", "18.000", "2021."} <= set(words), words
+
+    def broken(word: Word, pieces: list[str], mark_height: float = 1.0) -> list[Word]:
+        left, top, width, height = word.box
+        step = width // len("".join(pieces))
+        out, x = [], left
+        for text in pieces:
+            h = int(height * mark_height) if text == "|" else height
+            out.append(Word(text, 0.6, (x, top, step * len(text), h)))
+            x += step * len(text) + 2
+        return out
+
+    def read_as(splits: dict[str, list[Word]]) -> str:
+        page.lines[0] = Line([new for w in line.words for new in splits.get(w.text, [w])])
+        _join_broken_ones(page)
+        return page.lines[0].text
+
+    big, small, year = words["318.900"], words["18.000"], words["2021."]
+    assert read_as({"318.900": broken(big, ["3", "|", "8.900"]),
+                    "18.000": broken(small, ["l", "18.000"]),
+                    "2021.": broken(year, ["l", "2021."])}) == \
+        "Hội có 318.900 hội viên và 118.000 lượt người, năm l 2021."
+    assert read_as({"318.900": broken(big, ["3", "|", "8.900"], mark_height=2.5)}) == \
+        line.text.replace("318.900", "3 | 8.900")
