@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import regex
 
 from extract.bench import confidence
 from extract.repair.calibration import Evidence, load
@@ -33,6 +34,10 @@ def test_confidences_are_probabilities_on_held_out_pages(measuring_pages, kind):
     right = [w.confidence for w in words if w.right]
     wrong = [w.confidence for w in words if not w.right]
     assert sum(wrong) / len(wrong) < sum(right) / len(right) - 0.1
+    # the words carry their repaired text: the page's accuracy rises from its input's
+    line = confidence.accuracy(measuring_pages, kind, words)
+    before, after = (float(x) for x in regex.findall(r"([\d.]+) %", line))
+    assert before < 30 and after > 97, line
 
 
 def test_confidence_grows_with_the_posterior_and_falls_for_a_kept_garbled_word():
