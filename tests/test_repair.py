@@ -189,9 +189,10 @@ def test_numbers_with_digits_read_as_letters_are_numbers_again(kind):
     assert [w for w in out.split() if any(c.isdigit() for c in w)] == [
         "146", "215;", "12", "2021!", "12|5"], out
     # a number in thousands groups is read whole, its 1 as ¡, I or l and its 0 as Ø
-    out = repair_text("Hội có ¡7 chi hội, I.25Ø hội viên và l.3Ø8 người tham gia", kind=kind)
+    out = repair_text("Hội có ¡7 chi hội, I.25Ø hội viên, I5I tổ và l.3Ø8 người tham gia",
+                      kind=kind)
     assert [w for w in out.split() if any(c.isdigit() for c in w)] == [
-        "17", "1.250", "1.308"], out
+        "17", "1.250", "151", "1.308"], out
 
 
 def test_symbols_read_for_letters_stay_inside_the_word():

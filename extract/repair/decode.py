@@ -136,10 +136,12 @@ _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for 
 # OCR's commonest confusion in numerals; at least half of it must be digits. A number in
 # thousands groups ("I.25Ø" for 1.250) is read as one word, not split at its dots.
 _LOOKALIKE = r"[\dIlÌÍ|!¡\]\[OoØø]"
-_MISREAD_NUMBER = regex.compile(rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+")
+_MISREAD_NUMBER = regex.compile(
+    rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+")
 # A number with a 1 read as a mark that is no word character ("!46", "2!5", "]2"): one piece,
 # not a mark beside a number. A mark after the digits ("2021!") stays a mark, and a bar
 # between digits may be a slash ("12|5" for 12/5): not one of these.
+_ONES_AND_DIGITS = regex.compile(r"[\dIlÌÍ|!¡\]\[.,]+")
 _GLUED_NUMBER = regex.compile(r"[!¡\]\[|]\d+(?:!\d+)*|\d+(?:!\d+)+")
 _LETTER = regex.compile(r"\p{L}")
 
@@ -154,8 +156,11 @@ def _grouped_misread(word: str) -> regex.Match | None:
 
 
 def _mostly_digits(text: str) -> bool:
-    """True when at least half of ``text``'s characters, group marks aside, are digits."""
-    return 2 * len(_DIGIT.findall(text)) >= len(text) - text.count(".") - text.count(",")
+    """True when at least half of ``text``'s characters, group marks aside, are digits, or
+    every one that is not is a look-alike of 1 ("I4I"): no word is spelt so."""
+    digits = len(_DIGIT.findall(text))
+    return 2 * digits >= len(text) - text.count(".") - text.count(",") or \
+        digits > 0 and _ONES_AND_DIGITS.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=1 << 16)
