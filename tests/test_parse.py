@@ -153,6 +153,22 @@ def test_headings_through_a_tired_scans_specks_and_spacing() -> None:
     assert [f.value for f in record.figures] == [2, 31, 25]
 
 
+def test_a_units_number_read_as_a_numeral_or_with_a_comma_is_its_heading() -> None:
+    """A unit's "1." read as "I." after the parts I and II, and a "2." read as "2,": the
+    units' headings all the same, with their figures; a "2," that follows no "1." and a
+    number after a space stay running text (lines written here)."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\nI. ĐẶC ĐIỂM\nKhối gồm 2 đơn vị.\n"
+        "II. KẾT QUẢ\nI. Hội Nông dân tỉnh :\nHội có 120 chi hội, -1.962 hội viên.\n"
+        "2, Hội-Luật gia tỉnh\nHội có 26 chi hội.\nIII. KHEN THƯỞNG\n"
+        "Tặng 31 Bằng khen cho\n4, Hội Cựu chiến binh và\n40 HTX, 75% HTX khá.")
+    assert [(s.number, s.title) for s in record.sections] == [
+        ("I", "ĐẶC ĐIỂM"), ("II", "KẾT QUẢ"), ("1", "Hội Nông dân tỉnh"),
+        ("2", "Hội-Luật gia tỉnh"), ("III", "KHEN THƯỞNG")]
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Nông dân", [120, 1962]), ("Hội Luật gia", [26])]
+
+
 def test_roman_numerals_misread() -> None:
     text = "I. MỘT\nnội dung\nIl. HAI\nnội dung\nHI. BA\nnội dung\nIV. BỐN"
     assert [s.number for s in _parse_text(text).sections] == ["I", "II", "III", "IV"]

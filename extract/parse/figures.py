@@ -173,8 +173,11 @@ def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
     """True if the number is a token of its own: not part of a date, range, code or word
     (``end``: where it ends, when that is after the match, as "4/6" does)."""
     left = text[m.start() - 1] if m.start() else " "
-    if left == "." and (m.start() == 1 or text[m.start() - 2] == " "):
-        left = " "  # " .4.618": a speck before the number
+    if left in ".-" and (m.start() == 1 or text[m.start() - 2] == " " and
+                         not text[max(0, m.start() - 3)].isdigit()):
+        left = " "  # " .4.618", " -1.962": a speck before the number (no report counts
+        # below zero; a range or code has no space before its dash; after digits it is
+        # a number OCR broke up, "1 -136")
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end() if end is None else end:]

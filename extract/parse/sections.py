@@ -29,6 +29,8 @@ _NUMBERED = regex.compile(
 # A part whose numeral OCR or repair made a word ("LỰC." for "IV."): a short capitalised
 # token and a full stop, then a title of capitals, where the next Roman part is due.
 _UNREADABLE_PART = regex.compile(r"^\p{Lu}{1,4}\.\s+(?P<title>\p{Lu}\S*\s+\S.*)$")
+# What OCR reads a part I, or a section 1, as
+_ROMAN_ONES = frozenset("Il")
 _BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
 # A section number two or more levels deep ("3.6.") never opens a list item: after a dash
 # it is a heading whose speck OCR read as the dash.
@@ -85,6 +87,8 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
         sep = next((c for c in ".:),"  if c in m["sep"]), "")  # the one that counts
         if not title[0].isalpha() and not (title[0] in "\"'“‘(" and len(title) > 1):
             continue
+        if num in _ROMAN_ONES and expected_roman >= 2 and not is_capitals(title):
+            num = "1"  # a part I is behind us: "I. Hội …" is a first unit's 1. read as I
         roman = _as_roman(num, title, sep, expected_roman)
         if roman:
             headings.append(Heading(Section(to_roman(roman), clean_title(title), 1, dl.page,
@@ -94,8 +98,9 @@ def find_headings(lines: list[DocLine]) -> list[Heading]:
         if not regex.fullmatch(r"\d{1,2}(?:\.\d{1,2}){0,3}", num):
             continue
         parts = num.split(".")
-        if "." not in num and sep != "." or sep == "," and not _under_parent(headings, parts):
-            continue
+        if "." not in num and sep not in (".", ",") or \
+                sep == "," and not _under_parent(headings, parts):
+            continue  # a full stop read as a comma ("2, Hội …") only where 1. came before
         if not _starts_upper(title):
             continue
         if not (_under_parent(headings, parts) or _stands_alone(lines, i, full, title)):
