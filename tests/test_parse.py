@@ -111,6 +111,28 @@ def test_interleaved_header_columns() -> None:
     assert [u.name for u in record.units] == ["Hội Nông dân"]
 
 
+def test_a_mass_bodys_header_its_organ_and_its_number_first_style() -> None:
+    """A mass body writes its organ under its name ("BAN THƯỜNG VỤ") and its number type
+    code first ("Số: 27-BC/HCCB"): the body is the issuer, the number is read whole; a
+    type line among specks is still the type, and a number line that does not read ends
+    the issuer all the same (lines written here)."""
+    record = _parse_text(
+        "HỘI CỰU CHIẾN BINH TỈNH QUẢNG BÌNH. CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "BAN THƯỜNG VỤ Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 27-BC/HCCB Quảng Bình, ngày 8 tháng 12 năm 2023\n"
+        "- BÁO CÁO | |\n"
+        "Tổng kết phong trào thi đua năm 2023\n"
+        "Hội có 9.400 hội viên.")
+    doc = record.document
+    assert (doc.issuer, doc.number, doc.doc_type) == (
+        "Hội Cựu chiến binh tỉnh Quảng Bình", "27-BC/HCCB", "BÁO CÁO")
+    assert doc.title == "Tổng kết phong trào thi đua năm 2023"
+    unread = _parse_text(
+        "HỘI CỰU CHIẾN BINH TỈNH QUẢNG BÌNH\nSố: +7/BC-HCCB\nBẢO CẢO ..\n"
+        "Tổng kết năm 2023\nHội có 9.400 hội viên.").document
+    assert (unread.issuer, unread.number) == ("Hội Cựu chiến binh tỉnh Quảng Bình", None)
+
+
 def test_garbled_numbering_and_non_headings() -> None:
     text = "\n".join([
         "I. KẾT QUẢ", "Nội dung ngắn.",

@@ -50,6 +50,12 @@ _BODY_WORDS = ("hoi", "lien hiep", "lien minh", "khoi", "ban", "cum", "lien doan
                "so", "phong", "trung tam", "doan", "mat tran")
 
 
+# An organ of the body named on the line above it ("BAN THƯỜNG VỤ" under "HỘI NÔNG DÂN
+# TỈNH …"), not a body of its own: the body above is the issuer.
+_ORGANS = ("ban thuong vu", "ban chap hanh", "ban thuong truc", "thuong truc", "dang doan",
+           "ban can su", "doan chu tich")
+
+
 @dataclass
 class Header:
     """The document metadata and the flat index of the last header line (the title's)."""
@@ -64,6 +70,7 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
     first_page = [dl for dl in lines[:HEADER_LINES] if dl.page == lines[0].page] if lines else []
     left: list[str] = []
     type_at = None
+    number_seen = False  # the issuer's lines end at the number's, read or not
     for dl in first_page:
         text = _cut_motto(dl.text)
         folded = fold(text)
@@ -72,8 +79,9 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
             info.place, info.date, cut = _place_date(text, date)
             text, folded = text[:cut], folded[:cut]
         number = _NUMBER_LINE.match(folded)
-        if number and info.number is None:
+        if number and not number_seen:
             info.number = _document_number(text[number.end():])
+            number_seen = True
             continue
         kind = _doc_type(text)
         if kind:
@@ -82,7 +90,7 @@ def parse_header(lines: list[DocLine], gazetteer: Gazetteer) -> Header:
             if rest:
                 info.title = rest
             break
-        if info.number is None and text.strip() and regex.search(r"\p{L}", text):
+        if not number_seen and text.strip() and regex.search(r"\p{L}", text):
             left.append(text.strip())
     if type_at is not None and info.title is None:
         info.title, end = _title(lines, type_at)
@@ -150,6 +158,9 @@ def _document_number(text: str) -> str | None:
         number = f"{glued[1]}/{glued[2]}-{glued[3]}"
     number = _TYPE_DOT.sub(r"/\1-", number)  # "7/BC.HPN": the dash read as a dot
     head, slash, _ = number.partition("/")
+    head, dash, code = head.partition("-")  # "112-BC/HNDT": a mass body's number, type
+    if dash and code not in DOC_CODES:      # code first and its own code after the slash
+        head, dash, code = f"{head}-{code}", "", ""
     digits = head.translate(DIGIT_LOOKALIKES)
     if slash and not digits.isdigit():
         return None
@@ -207,7 +218,7 @@ def _acronym_letters(code: str) -> str:
 
 def _doc_type(text: str) -> tuple[str, str | None] | None:
     """(type as written, rest of the line as a title or None) if the line names the type."""
-    stripped = text.strip()
+    stripped = regex.sub(r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$", "", text)  # "- BÁO CÁO | |"
     if not is_capitals(stripped):
         return None
     folded = fold(stripped)
@@ -249,12 +260,15 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     if not left:
         return None
     province = None
-    if len(left) >= 2 and fold(left[1]).startswith(_BODY_WORDS):
+    if len(left) >= 2 and fold(left[1]).startswith(_ORGANS):
+        left = left[:1]  # "HỘI NÔNG DÂN TỈNH …" / "BAN THƯỜNG VỤ": the body issues it
+    elif len(left) >= 2 and fold(left[1]).startswith(_BODY_WORDS):
         province = _PROVINCE.search(fold(left[0]))
         province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()
                             if regex.search(r"\p{L}", w)) if province else None
         left = left[1:]
     body = " ".join(t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t))
+    body = body.rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
     text = keep_place_case(sentence_case(body), place)  # tokens of mere OCR specks left out
     text = _bloc_number(text)
     if province and "tinh" not in fold(text).split():
