@@ -133,6 +133,18 @@ def test_a_mass_bodys_header_its_organ_and_its_number_first_style() -> None:
     assert (unread.issuer, unread.number) == ("Hội Cựu chiến binh tỉnh Quảng Bình", None)
 
 
+def test_a_groups_leader_marked_through_a_speck() -> None:
+    """"(trưởng nhóm)" with a speck inside and its bracket lost still marks the leader and
+    leaves the member's name clean (lines written here)."""
+    record = _parse_text(
+        "CỤM THI ĐUA CÁC TỔ CHỨC\nBÁO CÁO\nTổng kết năm 2023\nI. KHÁI QUÁT\n"
+        "- Nhóm 1 gồm 2 đơn vị: Hội Nông dân tỉnh (trưởng nhóm), Hội Cựu chiến binh tỉnh.\n"
+        "- Nhóm 2 gồm 2 đơn vị: Tỉnh Đoàn (trưởng. nhóm, Liên đoàn Lao động tỉnh.")
+    assert [(g.number, g.leader, g.members) for g in record.bloc.groups] == [
+        (1, "Hội Nông dân", ["Hội Nông dân", "Hội Cựu chiến binh"]),
+        (2, "Tỉnh Đoàn", ["Tỉnh Đoàn", "Liên đoàn Lao động"])]
+
+
 def test_garbled_numbering_and_non_headings() -> None:
     text = "\n".join([
         "I. KẾT QUẢ", "Nội dung ngắn.",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import regex
 
 from extract.parse.lines import DocLine
-from extract.parse.units import MATCH_SCORE, Gazetteer, registry, sentence_case, tidy_name
+from extract.parse.units import (LEADER_MARK, MATCH_SCORE, Gazetteer, registry, sentence_case,
+                                 tidy_name)
 from extract.records import Bloc, Group
 from extract.text import fold
 
@@ -31,7 +32,6 @@ _ROLE_CUT = regex.compile(r"\blam?\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|cu
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
 _NAMED_LEADER = regex.compile(
     r"(?P<x>[^()]{3,120}?)\s+(?:lam?\s+)?tr\S{1,4}ng\s+nh\S{0,2}m\b")
-_LEADER = regex.compile(r"\(\s*tr\S{1,4}ng\s+nh\S{0,3}m\s*\)?")
 _NEW_BLOCK = regex.compile(r"^\s*(?:[-+*•–]|\d{1,2}(?:\.\d{1,2})*[.)]?\s|[IVX]+\.)")
 
 
@@ -129,7 +129,7 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
             name = gazetteer.canonical(raw, MEMBER_SCORE)
             gazetteer.add(raw, name)
             group.members.append(name)
-            if _LEADER.search(fold(raw)) and group.leader is None:
+            if LEADER_MARK.search(raw) and group.leader is None:
                 group.leader = name
         named = _NAMED_LEADER.search(fold(intro))
         if group.leader is None and named:

@@ -28,7 +28,9 @@ _EDGE_PUNCT = regex.compile(r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$")
 _GARBLED_HOI = regex.compile(r"h.{0,2}[il1]")
 # Trailing "tỉnh" or "tỉnh Bắc Giang" (capitalised words after it), and decorations around names.
 _PROVINCE_TAIL = regex.compile(r"\s+t[iỉìíĩị1l]nh(?:\s+\p{Lu}[\p{L}.]*)*\s*$", regex.IGNORECASE)
-_LEADER_MARK = regex.compile(r"\(\s*tr\S{0,4}ng\s+nh\S{0,3}m\s*\)?", regex.IGNORECASE)
+# "(trưởng nhóm)" after a group's leader, as OCR may give it: a speck between the words
+# ("(trưởng. nhóm"), the closing bracket lost
+LEADER_MARK = regex.compile(r"\(\s*tr\S{0,4}ng[\s.,]+nh\S{0,3}m\s*\)?", regex.IGNORECASE)
 _EDGE_JUNK = regex.compile(r"^[\W\d_]+|[\s\W_]+$")
 # Onset + vowel nucleus + coda of one Vietnamese syllable (folded): anything else is an acronym.
 _SYLLABLE = regex.compile(
@@ -60,7 +62,7 @@ def registry() -> Registry:
 
 def tidy_name(text: str) -> str:
     """A unit name as written, without list decorations, leader mark or trailing ``tỉnh …``."""
-    text = _LEADER_MARK.sub(" ", nfc(text))
+    text = LEADER_MARK.sub(" ", nfc(text))
     text = " ".join(text.split())
     text = _EDGE_JUNK.sub("", text)
     text = _PROVINCE_TAIL.sub("", text)
