@@ -26,6 +26,11 @@ from extract.streams import decoded_size
 from extract.text import Page, nfc
 
 DPI = 300
+# A PDF page is rendered with its long side at most this many pixels: A3's long side at DPI,
+# the largest paper a report is printed on. A page the PDF says is larger is a scan whose
+# resolution was lost and taken as 72 dpi or less (a 2480-pixel-wide A4 scan becomes a
+# page 35 inches wide): rendered at DPI it would be 160 Mpx of nothing but magnification.
+RENDER_MAX_SIDE = round(16.6 * DPI)
 # Largest page image rendered or loaded, in pixels: PIL's own decompression-bomb limit
 # (about 89 Mpx; an A0 sheet at 300 dpi would be 140 Mpx, an A3 one 17 Mpx).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS
@@ -236,7 +241,6 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         _raise_empty_or_corrupt(path)
     with document:
         count = len(document)
-        sizes = [document[index].get_size() for index in range(count)]
     if count == 0:
         raise EmptyInput(path, "PDF has no pages")
     try:
@@ -259,9 +263,7 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
                      else nfc(layer.replace(SOFT_HYPHEN, "")))
             if scanned[index] and legacy.vietnamese_share(layer) < MIN_VIETNAMESE_SHARE:
                 layer = None
-        if layer is None:
-            width, height = sizes[index]
-            _check_pixels(path, width * height * (DPI / 72) ** 2)
+        if layer is None:  # rendered at most RENDER_MAX_SIDE square: within MAX_PIXELS
             pages.append(PageImage(str(path), "pdf", index, index + 1))
         else:
             pages.append(Page.from_text(index + 1, layer, "text-layer"))
@@ -388,11 +390,17 @@ def load_page_image(page: PageImage) -> Image.Image:
 
         with pdfium.PdfDocument(page.path) as document:
             pdf_page = document[page.index]
-            image = _embedded_scan(pdf_page) or pdf_page.render(scale=DPI / 72,
-                                                                grayscale=True).to_pil()
+            image = _embedded_scan(pdf_page) or pdf_page.render(
+                scale=render_scale(*pdf_page.get_size()), grayscale=True).to_pil()
     else:
         image = _image_frame(page)
     return image.convert("L") if image.mode != "L" else image
+
+
+def render_scale(width_pt: float, height_pt: float) -> float:
+    """Pixels per PDF point a page of this size is rendered at: DPI, or less for a page
+    larger than any paper (``RENDER_MAX_SIDE``)."""
+    return min(DPI / 72, RENDER_MAX_SIDE / max(width_pt, height_pt, 1.0))
 
 
 def _image_frame(page: PageImage) -> Image.Image:
