@@ -11,6 +11,7 @@ import pytest
 from extract.bench.extract import score, text_pages
 from extract.parse import parse
 from extract.parse.numbers import parse_number
+from extract.parse.words import unglued
 from extract.records import Source
 from extract.text import Line, Page, Word
 
@@ -143,6 +144,31 @@ def test_a_groups_leader_marked_through_a_speck() -> None:
     assert [(g.number, g.leader, g.members) for g in record.bloc.groups] == [
         (1, "Hội Nông dân", ["Hội Nông dân", "Hội Cựu chiến binh"]),
         (2, "Tỉnh Đoàn", ["Tỉnh Đoàn", "Liên đoàn Lao động"])]
+
+
+def test_a_table_of_figures_gives_each_cell_its_columns_measure() -> None:
+    """A table (as a text file gives it, cells apart by TABs, and as a tight scan gives it,
+    a cell's words run together): each row's numbers are figures measured by their
+    columns' labels; the row number and the name are no figures, a row is no heading, and
+    the table ends where a line is no row of it (lines written here)."""
+    for header, row in [("STT\tĐơn vị\tSố hội viên\tTổng số chi hội", "1\tHội Nông dân tỉnh\t"),
+                        ("STT Đơnvị Sốhộiviên Tổng sốchi hội", "1 .Hội Nôngdân tỉnh ")]:
+        record = _parse_text(
+            "UBND TỈNH PHÚYÊN\nKHỐI THI ĐUA CÁC HỘI\nSố: 4/BC-KTĐ Phú Yên, ngày 2 tháng 12 năm 2023\n"
+            f"BÁO CÁO\nTổng kết năm 2023\nI. KẾT QUẢ\nSố liệu của các đơn vị:\n{header}\n"
+            f"{row}42.300\t610\n2 Hội Cựu chiến binh tỉnh 8.940 96\n3 Hội Luật gia 17\n"
+            "II. KHEN THƯỞNG\nTặng 6 Bằng khen.")
+        assert record.document.issuer == "Khối thi đua các hội tỉnh Phú Yên"
+        assert [s.number for s in record.sections] == ["I", "II"]
+        assert [(f.value, f.measure) for f in record.figures] == [
+            (42300, "hội viên"), (610, "chi hội"), (8940, "hội viên"), (96, "chi hội"),
+            (6, "Bằng khen")]
+        assert "Hội Cựu chiến binh" in record.figures[2].text
+
+
+def test_glued_syllables_are_parted_by_the_word_list() -> None:
+    assert [unglued(t) for t in ("hộiviên", "Chữthậpđỏ", "hội", "HTX", "qzxw")] == [
+        "hội viên", "Chữ thập đỏ", "hội", "HTX", "qzxw"]
 
 
 def test_garbled_numbering_and_non_headings() -> None:

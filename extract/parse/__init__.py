@@ -15,6 +15,7 @@ from extract.parse.figures import line_figures
 from extract.parse.header import parse_header
 from extract.parse.lines import DocLine, flatten
 from extract.parse.sections import Heading, find_headings
+from extract.parse.tables import table_figures
 from extract.parse.units import Gazetteer, registry, tidy_name
 from extract.records import PageText, PageWord, Record, Source, Unit
 from extract.roman import is_capitals
@@ -47,10 +48,12 @@ def parse(pages: list[Page], source: Source) -> Record:
     record.pages = [page_text(p) for p in pages]
     body = lines[header.end + 1:]
     record.bloc = parse_bloc(body, gazetteer, header.info.issuer)
-    headings = find_headings(lines)
+    cells = table_figures(body)  # a table's rows are neither headings nor running text
+    headings = find_headings(lines, skip=set(cells))
     record.sections = [h.section for h in headings]
     unit_spans = _unit_sections(headings, lines, gazetteer)
-    figures = [(dl, f) for dl in body for f in line_figures(lines, dl.index)]
+    figures = [(dl, f) for dl in body
+               for f in (cells[dl.index] if dl.index in cells else line_figures(lines, dl.index))]
     issuer = header.info.issuer
     if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):
         inside: set[int] = set()

@@ -123,6 +123,18 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
     return figures
 
 
+def cell_figure(dl: DocLine, begin: int, end: int, value: float, measure: str) -> Figure:
+    """The figure a table's cell states: the number at ``text[begin:end]`` of line ``dl``,
+    counting what its column's label names; its text is the whole row, which names what the
+    row is about."""
+    starts = _word_starts(dl)
+    words = _words_over(dl, starts, begin, end)
+    return Figure(value, measure, dl.text.strip(), dl.page, dl.line,
+                  round(_confidence(dl, starts, begin, end) * _plausible_share(measure), 3),
+                  None, [words[0], words[-1] + 1] if words else None,
+                  _box([dl.source.words[k] for k in words]))
+
+
 # A dot or colon between a number and a lower-case word: no sentence starts in lower case,
 # so a scan's speck
 _SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})")

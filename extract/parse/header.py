@@ -269,10 +269,10 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
         left = left[1:]
     body = " ".join(t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t))
     body = body.rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
-    text = keep_place_case(sentence_case(body), place)  # tokens of mere OCR specks left out
-    text = _bloc_number(text)
+    text = _bloc_number(sentence_case(body))  # tokens of mere OCR specks left out
     if province and "tinh" not in fold(text).split():
         text += f" tỉnh {province}"
+    text = keep_place_case(text, place)
     name = tidy_name(text)
     hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(name)
     if hit and text.startswith(name):
@@ -296,9 +296,11 @@ def keep_place_case(text: str, place: str | None) -> str:
         return text
     folded, key = fold(text), fold(place)
     at = folded.rfind(key)
-    if at < 0:
-        return text
-    return text[:at] + place + text[at + len(place):]
+    if at >= 0:
+        return text[:at] + place + text[at + len(place):]
+    glued = regex.search(r"\s+".join(map(regex.escape, key.split())).replace(r"\s+", r"\s*")
+                         + r"$", folded)  # "Phúyên": OCR lost the space in "Phú Yên"
+    return text[:glued.start()] + place if glued else text
 
 
 def _year(title: str | None) -> int | None:

@@ -55,13 +55,15 @@ def clean_title(text: str) -> str:
     return regex.sub(r"[\s.:\-–_~`]+$", "", text.strip()).strip()
 
 
-def find_headings(lines: list[DocLine]) -> list[Heading]:
-    """Every heading in document order."""
+def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[Heading]:
+    """Every heading in document order (none on the lines whose indexes are in ``skip``)."""
     full = _full_line_length(lines)
     headings: list[Heading] = []
     expected_roman = 1
     for i, dl in enumerate(lines):
         text = dl.text.strip()
+        if dl.index in skip:
+            continue
         bullet = _BULLET.match(text)
         if bullet:  # a list item, unless a speck read as a dash precedes a section number
             text = text[bullet.end():].lstrip()

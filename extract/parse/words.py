@@ -54,3 +54,19 @@ def segment(syllables: list[str]) -> list[list[str]]:
 def is_plausible(syllable: str) -> bool:
     """True when ``syllable`` reads as Vietnamese (a syllable of a listed word) or an acronym."""
     return bool(_ACRONYM.fullmatch(syllable)) or canonical(syllable.lower()) in _lexicon()[1]
+
+
+def unglued(token: str) -> str:
+    """``token`` as its syllables when it is several run together ("hộiviên": hội viên),
+    the fewest that all read as Vietnamese; else ``token`` as it is. A scan's tight table
+    cells lose the spaces between words."""
+    if is_plausible(token) or len(token) > 4 * MAX_WORD_SYLLABLES * 2:
+        return token
+    best: list[list[str] | None] = [[]] + [None] * len(token)  # best split of token[:i]
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 7), end):  # a syllable has at most 7 letters
+            head = best[start]
+            if head is not None and is_plausible(token[start:end]) and \
+                    (best[end] is None or len(head) + 1 < len(best[end])):
+                best[end] = head + [token[start:end]]
+    return " ".join(best[-1]) if best[-1] and len(best[-1]) > 1 else token
