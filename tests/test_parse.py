@@ -171,6 +171,29 @@ def test_glued_syllables_are_parted_by_the_word_list() -> None:
         "hội viên", "Chữ thập đỏ", "hội", "HTX", "qzxw"]
 
 
+def test_a_tired_scans_header_headings_and_closing_block() -> None:
+    """What OCR of a worn page does to a bloc's report (lines written here): the bloc's
+    word read as another ("KHÓA THI ĐUA") under a superior body, a unit's heading followed
+    by a line whose first word lost its capital, a "5." read as "S.", and the distribution
+    list closing the document, whose copies are no figure."""
+    record = _parse_text(
+        "UBND TỈNH ĐẮK LẮK\nKHÓA THỊ ĐUA CÁC HỘI ĐẶC THÙ\nSố: 18/BC-KTĐ Đắk Lắk, ngày 20/12/2023\n"
+        "BÁO CÁO\nTổng kết năm 2023\nI. KẾT QUẢ\n4. Hội Nhà báo tỉnh\n"
+        "siại có 19 chi hội với 356 hội viên; tổ chức 2 lớp bồi dưỡng.\n"
+        "S. Hội Luật gia tỉnh\nHội có 21 chi hội.\nII. KHEN THƯỞNG\nTặng 5 Bằng khen.\n"
+        "Nơi nhận: TM. KHỐI THI ĐUA\n- Lưu: VT, 02 bản.")
+    assert record.document.issuer == "Khối thi đua các hội đặc thù tỉnh Đắk Lắk"
+    assert [(s.number, s.title) for s in record.sections] == [
+        ("I", "KẾT QUẢ"), ("4", "Hội Nhà báo tỉnh"), ("5", "Hội Luật gia tỉnh"),
+        ("II", "KHEN THƯỞNG")]
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Nhà báo", [19, 356, 2]), ("Hội Luật gia", [21])]
+    assert [f.value for f in record.figures] == [5]
+    organ = _parse_text("HỘI NÔNG DÂN TỈNH HÀ TĨNH\nBAN THƯỜNGVỤ\nSố: 7-BC/HNDT\nBÁO CÁO\n"
+                        "Tổng kết năm 2023\nHội có 13 hội cấp huyện.").document
+    assert organ.issuer == "Hội Nông dân tỉnh Hà Tĩnh"
+
+
 def test_garbled_numbering_and_non_headings() -> None:
     text = "\n".join([
         "I. KẾT QUẢ", "Nội dung ngắn.",

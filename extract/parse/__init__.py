@@ -36,6 +36,9 @@ STRAY_HEADING_WORDS = 8
 MISSED_HEADING = 0.9
 UNATTRIBUTED = 0.5
 ALONE_SCORE = 95  # the gazetteer score a name alone on its line needs to count as one
+# The distribution list that closes a document ("Nơi nhận: - Lưu: VT, 02 bản."), and the
+# signature beside it: no figure of the report stands there
+_CLOSING = regex.compile(r"^\W{0,3}n\S{0,2}i\s+nh\S{0,3}n\s*[:;.]")
 _NUMBERING = regex.compile(r"^\W*[\dIVXLl|]{1,3}(?:[.,]\s*[\dIl|]{1,3}){0,3}[.,)\s]\W*")
 
 
@@ -52,7 +55,8 @@ def parse(pages: list[Page], source: Source) -> Record:
     headings = find_headings(lines, skip=set(cells))
     record.sections = [h.section for h in headings]
     unit_spans = _unit_sections(headings, lines, gazetteer)
-    figures = [(dl, f) for dl in body
+    end = next((dl.index for dl in body if _CLOSING.match(dl.folded)), len(lines))
+    figures = [(dl, f) for dl in body if dl.index < end
                for f in (cells[dl.index] if dl.index in cells else line_figures(lines, dl.index))]
     issuer = header.info.issuer
     if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):

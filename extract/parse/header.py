@@ -50,10 +50,16 @@ _BODY_WORDS = ("hoi", "lien hiep", "lien minh", "khoi", "ban", "cum", "lien doan
                "so", "phong", "trung tam", "doan", "mat tran")
 
 
+# The words a bloc's name opens with, folded, as OCR leaves them ("khoa thi dua")
+_BLOC_WORDS = regex.compile(r"(kh\w{1,3}|cum)\s+thi\s+dua\b")
+# A superior body heading the left column: the issuing body is on the lines under it,
+# however OCR read their first word ("KHÓA THI ĐUA" for KHỐI)
+_SUPERIOR = regex.compile(r"^\W*(?:ubnd|uy\s+ban\s+nhan\s+dan|tinh\s+uy|thanh\s+uy)\b")
 # An organ of the body named on the line above it ("BAN THƯỜNG VỤ" under "HỘI NÔNG DÂN
 # TỈNH …"), not a body of its own: the body above is the issuer.
-_ORGANS = ("ban thuong vu", "ban chap hanh", "ban thuong truc", "thuong truc", "dang doan",
-           "ban can su", "doan chu tich")
+_ORGANS = tuple(o.replace(" ", "") for o in (  # spaces aside: OCR may lose them
+    "ban thuong vu", "ban chap hanh", "ban thuong truc", "thuong truc", "dang doan",
+    "ban can su", "doan chu tich"))
 
 
 @dataclass
@@ -260,9 +266,10 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     if not left:
         return None
     province = None
-    if len(left) >= 2 and fold(left[1]).startswith(_ORGANS):
+    if len(left) >= 2 and fold(left[1]).replace(" ", "").startswith(_ORGANS):
         left = left[:1]  # "HỘI NÔNG DÂN TỈNH …" / "BAN THƯỜNG VỤ": the body issues it
-    elif len(left) >= 2 and fold(left[1]).startswith(_BODY_WORDS):
+    elif len(left) >= 2 and (fold(left[1]).startswith(_BODY_WORDS) or
+                             _SUPERIOR.match(fold(left[0]))):
         province = _PROVINCE.search(fold(left[0]))
         province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()
                             if regex.search(r"\p{L}", w)) if province else None
@@ -272,12 +279,22 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     text = _bloc_number(sentence_case(body))  # tokens of mere OCR specks left out
     if province and "tinh" not in fold(text).split():
         text += f" tỉnh {province}"
-    text = keep_place_case(text, place)
+    text = keep_place_case(_bloc_words(text), place)
     name = tidy_name(text)
     hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(name)
     if hit and text.startswith(name):
         text = hit[0] + text[len(name):]
     return text
+
+
+def _bloc_words(name: str) -> str:
+    """``name`` opening with the fixed words of a bloc's name written right ("Khóa thi
+    đua", "Khối thị đụa" are Khối thi đua; "Cụm thi đua" likewise), whatever OCR and repair
+    made of their marks; any other name as it is."""
+    m = _BLOC_WORDS.match(fold(name))
+    if not m:
+        return name
+    return ("Cụm thi đua" if m[1] == "cum" else "Khối thi đua") + name[m.end():]
 
 
 def _bloc_number(name: str) -> str:

@@ -29,6 +29,10 @@ _NUMBERED = regex.compile(
 # A part whose numeral OCR or repair made a word ("LỰC." for "IV."): a short capitalised
 # token and a full stop, then a title of capitals, where the next Roman part is due.
 _UNREADABLE_PART = regex.compile(r"^\p{Lu}{1,4}\.\s+(?P<title>\p{Lu}\S*\s+\S.*)$")
+# A section number OCR read as a letter like it ("S." for 5.): a heading only where it
+# continues its siblings' count
+_LETTER_DIGITS = {"S": "5", "B": "8", "Z": "2", "G": "6"}
+_LETTER_NUMBER = regex.compile(r"^[\W_]{0,4}?(?P<num>[SBZG])\s*[.,]\s*(?P<title>\p{Lu}.*)$")
 # What OCR reads a part I, or a section 1, as
 _ROMAN_ONES = frozenset("Il")
 _BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
@@ -78,6 +82,11 @@ def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[He
             expected_roman = 1
             continue
         m = _NUMBERED.match(_unaccent_numeral(text))
+        look = None if m else _LETTER_NUMBER.match(text)
+        if look and _under_parent(headings, [_LETTER_DIGITS[look["num"]]]):
+            headings.append(Heading(Section(_LETTER_DIGITS[look["num"]], clean_title(
+                look["title"]), 2, dl.page, dl.line), i))  # "S. Liên đoàn …" after 4.
+            continue
         if not m:
             unreadable = _UNREADABLE_PART.match(text)
             if unreadable and expected_roman >= 2 and is_capitals(unreadable["title"]):
@@ -192,13 +201,16 @@ def _stands_alone(lines: list[DocLine], i: int, full: float, title: str) -> bool
 
     A heading is all capitals, or short, or ends its paragraph (the next line starts a new
     one), or wraps once onto a short line; a list item runs on over full lines. A title
-    holding a semicolon is an enumeration in running text, never a heading.
+    holding a semicolon, or wrapping onto a line that holds one, is an enumeration in
+    running text, never a heading; a short line is not wrapped, so the line after it (in
+    lower case only by OCR's garbling, "siại có" for "Hội có") is not its continuation.
     """
     nxt = _next_index(lines, i)
-    if ";" in title or (nxt is not None and _continues(lines[nxt].text)
+    short = len(lines[i].text.strip()) < 0.75 * full  # it did not wrap: the break is meant
+    if ";" in title or (not short and nxt is not None and _continues(lines[nxt].text)
                         and ";" in lines[nxt].text):
         return False
-    if is_capitals(title) or len(lines[i].text.strip()) < 0.75 * full or nxt is None:
+    if is_capitals(title) or short or nxt is None:
         return True
     nxt_text = lines[nxt].text.strip()
     if not _continues(nxt_text):
