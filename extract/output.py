@@ -47,6 +47,14 @@ def atomic_writer(output: Path, binary: bool = False) -> Iterator[IO]:
     """A file to write ``output`` through, as it goes (UTF-8 text, or bytes): the writes go
     to a temporary file beside it, renamed to ``output`` when the block ends and removed if
     it fails, so that ``output`` is whole or untouched; OutputError when it cannot be."""
+    if output.exists() and not output.is_file():  # /dev/null, a pipe: written, never replaced
+        try:
+            with open(output, "wb" if binary else "w",
+                      encoding=None if binary else "utf-8") as fh:
+                yield fh
+        except OSError as err:
+            raise OutputError(output, f"cannot be written ({err.strerror})") from None
+        return
     partial = output.with_name(f".{output.name}.partial")
     try:
         with open(partial, "wb" if binary else "w", encoding=None if binary else "utf-8") as fh:

@@ -2,6 +2,7 @@
 and each bad input as one ``error:`` line on stderr with its documented exit code."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -282,3 +283,14 @@ def _png(image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", dpi=(300, 300))
     return buffer.getvalue()
+
+
+def test_output_to_a_device_writes_it_and_leaves_it_a_device(tmp_path):
+    """``-o /dev/null`` (or any file that is not a regular one) is written to, not
+    replaced by a renamed temporary file: /dev/null must stay the device."""
+    import stat
+    from extract.output import write_atomically
+
+    write_atomically(Path("/dev/null"), "Hội có 12 chi hội\n")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not (Path("/dev") / ".null.partial").exists()
