@@ -501,12 +501,13 @@ def _store_outcome(store: Store, job: Job, outcome: Outcome, tally: Tally) -> No
         tally.notes.append(f"{job.path}: {outcome.note}")
     if outcome.record is not None:
         record = outcome.record
-        figures = len(record.figures) + sum(len(u.figures) for u in record.units)
-        tally.writing = (job.sha256, record.source.pages, figures)
+        counted = (record.source.pages,
+                   len(record.figures) + sum(len(u.figures) for u in record.units))
+        tally.writing = (job.sha256, *counted)
         try:
             doc_id = store.write_record(record, sha256=job.sha256, path=str(job.path),
                                         seconds=outcome.seconds)
-            tally.stored[job.sha256] = (record.source.pages, figures)
+            tally.stored[job.sha256] = counted
             others = store.copies_of(doc_id)
             if others:
                 tally.copies.append(f"{job.path} is the same report as {', '.join(others)}")

@@ -25,7 +25,7 @@ from PIL import Image, ImageOps
 
 from extract.errors import UnknownModel
 from extract.preprocess import deskew, level_matrix, map_boxes, turn_matrix
-from extract.text import DIGIT_LOOKALIKES, Line, Page, Word, nfc
+from extract.text import DIGIT_LOOKALIKES, Line, Page, Word, nfc, union_box
 
 DEFAULT_LANG = "vie"
 # A first reading whose mean word confidence is below this may be of a rotated page.
@@ -227,7 +227,7 @@ def _join_broken_ones(page: Page) -> None:
                     if _WELL_FORMED.fullmatch(_bare(text.translate(DIGIT_LOOKALIKES))):
                         at = k - len(run) + 2
                         words[at:k + 2] = [Word(text, min(w.confidence for w in run),
-                                                _union([w.box for w in run]))]
+                                                union_box([w.box for w in run]))]
                         k = at
                         break
             k += 1
@@ -236,13 +236,6 @@ def _join_broken_ones(page: Page) -> None:
 def _bare(text: str) -> str:
     """``text`` without the punctuation that may end a number in a sentence ("18.000,")."""
     return text.rstrip(".,;:)")
-
-
-def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    """The smallest box holding ``boxes`` (left, top, width, height)."""
-    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    return (left, top, max(b[0] + b[2] for b in boxes) - left,
-            max(b[1] + b[3] for b in boxes) - top)
 
 
 def _boxes_on_source(result: OcrResult, size: tuple[int, int]) -> None:

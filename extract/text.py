@@ -63,6 +63,13 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def union_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    """The smallest box (left, top, width, height) holding ``boxes``."""
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    return (left, top, max(b[0] + b[2] for b in boxes) - left,
+            max(b[1] + b[3] for b in boxes) - top)
+
+
 # What OCR reads a digit as on a poor scan: 1 as I, l, i (marked or not), a bar, a
 # bracket, "!" or "¡"; 0 as O or a slashed Ø; 8 as § (a thinned 8). Callers decide where
 # a token is a number.

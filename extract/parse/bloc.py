@@ -17,7 +17,8 @@ from extract.text import fold
 
 # A group's member list names units, so a looser match to the registry is safe there.
 MEMBER_SCORE = 70
-_BLOC = regex.compile(r"\b(?:kh\S{1,3}|cum)\s+thi\s+d\S{1,3}a\b")
+# A bloc's fixed words, folded, as OCR may leave them ("khoa thi dua"): its kind in group 1
+BLOC_WORDS = regex.compile(r"\b(kh\S{1,3}|cum)\s+thi\s+d\S{1,3}a\b")
 _NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
 _COUNT = regex.compile(
     r"\b(?:kh(?!en)\S{1,3}|cum)(?:\s+thi\s+d\S{1,3}a)?\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
@@ -50,9 +51,9 @@ def parse_bloc(lines: list[DocLine], gazetteer: Gazetteer, issuer: str | None) -
 
 def _name(text: str, folded: str, issuer: str | None) -> str | None:
     """The bloc's name: the issuer when the bloc issued the report, else its first mention."""
-    if issuer and _BLOC.match(fold(issuer)):
+    if issuer and BLOC_WORDS.match(fold(issuer)):
         return issuer
-    for m in _BLOC.finditer(folded):
+    for m in BLOC_WORDS.finditer(folded):
         words = text[m.start():].split()
         out: list[str] = []
         for word in words[:14]:

@@ -17,7 +17,7 @@ from extract.parse.lines import DocLine
 from extract.parse.numbers import NUMBER, parse_number
 from extract.parse.words import is_plausible, is_word, segment
 from extract.records import Figure
-from extract.text import fold
+from extract.text import fold, union_box
 
 # The measure stops before these words (docs/records.md, Conventions).
 FUNCTION_WORDS = frozenset(
@@ -322,11 +322,7 @@ def _box(words: list) -> list[int] | None:  # noqa: ANN001 - extract.text.Word
     """The box around the words' boxes (None unless every word has one)."""
     if not words or any(w.box is None for w in words):
         return None
-    left = min(w.box[0] for w in words)
-    top = min(w.box[1] for w in words)
-    right = max(w.box[0] + w.box[2] for w in words)
-    bottom = max(w.box[1] + w.box[3] for w in words)
-    return [left, top, right - left, bottom - top]
+    return list(union_box([w.box for w in words]))
 
 
 def _confidence(dl: DocLine, starts: list[int], begin: int, end: int) -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import regex
 from rapidfuzz import fuzz
 
+from extract.parse.bloc import BLOC_WORDS
 from extract.parse.lines import DocLine
 from extract.parse.places import known_place
 from extract.parse.sections import starts_numbered
@@ -50,8 +51,6 @@ _BODY_WORDS = ("hoi", "lien hiep", "lien minh", "khoi", "ban", "cum", "lien doan
                "so", "phong", "trung tam", "doan", "mat tran")
 
 
-# The words a bloc's name opens with, folded, as OCR leaves them ("khoa thi dua")
-_BLOC_WORDS = regex.compile(r"(kh\w{1,3}|cum)\s+thi\s+dua\b")
 # A superior body heading the left column: the issuing body is on the lines under it,
 # however OCR read their first word ("KHÓA THI ĐUA" for KHỐI)
 _SUPERIOR = regex.compile(r"^\W*(?:ubnd|uy\s+ban\s+nhan\s+dan|tinh\s+uy|thanh\s+uy)\b")
@@ -291,7 +290,7 @@ def _bloc_words(name: str) -> str:
     """``name`` opening with the fixed words of a bloc's name written right ("Khóa thi
     đua", "Khối thị đụa" are Khối thi đua; "Cụm thi đua" likewise), whatever OCR and repair
     made of their marks; any other name as it is."""
-    m = _BLOC_WORDS.match(fold(name))
+    m = BLOC_WORDS.match(fold(name))
     if not m:
         return name
     return ("Cụm thi đua" if m[1] == "cum" else "Khối thi đua") + name[m.end():]
@@ -315,8 +314,8 @@ def keep_place_case(text: str, place: str | None) -> str:
     at = folded.rfind(key)
     if at >= 0:
         return text[:at] + place + text[at + len(place):]
-    glued = regex.search(r"\s+".join(map(regex.escape, key.split())).replace(r"\s+", r"\s*")
-                         + r"$", folded)  # "Phúyên": OCR lost the space in "Phú Yên"
+    glued = regex.search(r"\s*".join(map(regex.escape, key.split())) + "$",
+                         folded)  # "Phúyên": OCR lost the space in "Phú Yên"
     return text[:glued.start()] + place if glued else text
 
 

@@ -57,7 +57,7 @@ def _labels(dl: DocLine) -> list[str]:
     name = _NAME_COLUMN.search(folded)
     if not name:
         return []
-    starts = [m for m in _COUNT_LABEL.finditer(folded, name.end())]
+    starts = list(_COUNT_LABEL.finditer(folded, name.end()))
     if len(starts) < MIN_COLUMNS:
         return []
     ends = [m.start() for m in starts[1:]] + [len(folded)]
