@@ -25,6 +25,7 @@ import fcntl
 import io
 import json
 import os
+import sqlite3
 import sys
 import time
 import weakref
@@ -252,13 +253,26 @@ def _reason(err: Exception) -> str:
     return lines[0] if lines else type(err).__name__
 
 
+# Several processes opening a new SQLite file at once: how often, and how far apart, one
+# tries again to switch it to WAL while another holds it (about 10 s in all)
+WAL_SWITCH_TRIES = 200
+WAL_SWITCH_PAUSE = 0.05
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     """Foreign keys on (SQLite leaves them off), WAL so ``export`` can read during a batch,
     and a busy timeout instead of an immediate 'database is locked'."""
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")  # first: a new file's WAL switch may wait too
+    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(WAL_SWITCH_TRIES):
+        try:  # switching a new file to WAL needs it alone, and SQLite does not wait for that
+            cur.execute("PRAGMA journal_mode=WAL")  # with the busy timeout: it says "locked"
+            break
+        except sqlite3.OperationalError:
+            if attempt + 1 == WAL_SWITCH_TRIES:
+                raise
+            time.sleep(WAL_SWITCH_PAUSE)
     cur.close()
 
 

@@ -477,3 +477,20 @@ def test_one_issuer_read_several_ways_is_one_issuer(db, capsys):
     assert sorted({r["issuer"] for r in rows}) == [
         "Hội Nông dân tỉnh Bắc Giang", "Hội Nông dân tỉnh Thái Bình",
         "Khối thi đua các hội quần chúng tỉnh Lâm Đồng"]
+
+
+def test_several_processes_switching_a_new_file_to_wal_all_get_it(tmp_path):
+    """SQLite answers "database is locked" at once, busy timeout or not, to a connection
+    switching a brand-new file to WAL while another does: every one of several processes
+    opening the same new file at the same moment still gets a WAL connection."""
+    code = ("import sqlite3, sys, time; from extract.store import _sqlite_pragmas; "
+            "time.sleep(max(0, float(sys.argv[2]) - time.time())); "
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None); _sqlite_pragmas(c, None); "
+            "print(c.execute('PRAGMA journal_mode').fetchone()[0])")
+    for trial in range(5):
+        db = str(tmp_path / f"new{trial}.db")
+        start = time.time() + 2
+        procs = [_in_subprocess(code, db, str(start)) for _ in range(4)]
+        outs = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0] * 4, outs
+        assert [out for out, _ in outs] == ["wal\n"] * 4, outs
