@@ -236,6 +236,40 @@ def test_headings_through_a_tired_scans_specks_and_spacing() -> None:
     assert [f.value for f in record.figures] == [2, 31, 25]
 
 
+def test_section_numbers_with_a_comma_or_colon_for_a_full_stop_where_the_count_leads() -> None:
+    """A first section "1:" or ". 1," under a part, an inner full stop read as a comma
+    ("3,1." for 3.1., "3, 2." for 3.2.): the headings they are, because the numbering above
+    leads to them; the same forms where it does not ("5, Hội …" after 3.2., "2,5 Tỷ …")
+    stay running text (lines written here)."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nI. ĐẶC ĐIỂM\nKhối gồm 3 đơn vị.\n"
+        "II. KẾT QUẢ\n. 1, Công tác chỉ đạo\nCác hội trong Khối đã triển khai kế hoạch thi đua "
+        "ngay từ đầu năm,\ngắn với nhiệm vụ chính trị của từng đơn vị.\n2: Phong trào thi đua\n"
+        "Các hội đã tổ chức nhiều phong trào thi đua sôi nổi, thiết thực và hiệu quả,\n"
+        "được hội viên hưởng ứng.\n3. Kết quả của các đơn vị\n'3,1. Hội Nông dân tỉnh\n"
+        "Hội có 140 chi hội.\n3, 2. Hội Luật gia tỉnh\nHội có 27 chi hội.\n"
+        "5, Hội Cựu chiến binh\n2,5 Tỷ đồng được trao.")
+    assert [(s.number, s.title) for s in record.sections] == [
+        ("I", "ĐẶC ĐIỂM"), ("II", "KẾT QUẢ"), ("1", "Công tác chỉ đạo"),
+        ("2", "Phong trào thi đua"), ("3", "Kết quả của các đơn vị"),
+        ("3.1", "Hội Nông dân tỉnh"), ("3.2", "Hội Luật gia tỉnh")]
+
+
+def test_a_part_numeral_whose_full_stop_merged_into_it_survives_repair() -> None:
+    """"I." read as "L" (its full stop in the I's foot) after a speck, before a title in
+    capitals: repair keeps it a numeral, and it is the first part of the second Phần."""
+    from extract.repair import repair_text
+    text = repair_text(
+        "PHẦN THỨ NHẤT\nI. KẾT QUẢ\nCác hội thi đua.\nPHẦN THỨ HAI\nPHƯƠNG HƯỚNG NĂM 2026\n"
+        ". L MỤC TIÊU NĂM 2026\n"
+        "Các hội thi đua.\nII. GIẢI PHÁP\nCác hội thi đua.", "vie")
+    assert text.split("\n")[5] == ". L MỤC TIÊU NĂM 2026"
+    record = _parse_text("KHỐI THI ĐUA\nBÁO CÁO\nTổng kết năm 2025\n" + text)
+    assert [(s.number, s.title) for s in record.sections][-3:] == [
+        ("Phần thứ hai", "PHƯƠNG HƯỚNG NĂM 2026"), ("I", "MỤC TIÊU NĂM 2026"),
+        ("II", "GIẢI PHÁP")]
+
+
 def test_a_units_number_read_as_a_numeral_or_with_a_comma_is_its_heading() -> None:
     """A unit's "1." read as "I." after the parts I and II, and a "2." read as "2,": the
     units' headings all the same, with their figures; a "2," that follows no "1." and a

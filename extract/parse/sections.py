@@ -22,9 +22,10 @@ from extract.text import fold
 _ORDINALS = {fold(w): w for w in "nhất hai ba tư năm sáu bảy tám chín mười".split()}
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
 # A numbered heading as OCR reads it: up to four specks before it ("._"), a space after a
-# number's inner full stop ("2. 9." for "2.9."), its separator doubled ("IH,." for "III.").
+# number's inner full stop ("2. 9." for "2.9."), an inner full stop read as a comma ("2,9."),
+# its separator doubled ("IH,." for "III.").
 _NUMBERED = regex.compile(
-    r"^[\W_]{0,4}?(?P<num>\d{1,2}(?:\.\d{1,2}|\.\s\d{1,2}(?=\.)){0,3}|[IVXLl1H]{1,5})"
+    r"^[\W_]{0,4}?(?P<num>\d{1,2}(?:[.,]\d{1,2}|[.,]\s\d{1,2}(?=\.)){0,3}|[IVXLl1H]{1,5})"
     r"(?P<sep>\s*[.:),]{1,2}|\s)\s*(?P<title>\S.*)$")
 # A part whose numeral OCR or repair made a word ("LỰC." for "IV."): a short capitalised
 # token and a full stop, then a title of capitals, where the next Roman part is due.
@@ -95,6 +96,8 @@ def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[He
                 expected_roman += 1
             continue
         num, title = regex.sub(r"\s", "", m["num"]), m["title"]
+        comma_inside = "," in num
+        num = num.replace(",", ".")
         sep = next((c for c in ".:),"  if c in m["sep"]), "")  # the one that counts
         if not title[0].isalpha() and not (title[0] in "\"'“‘(" and len(title) > 1):
             continue
@@ -109,12 +112,14 @@ def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[He
         if not regex.fullmatch(r"\d{1,2}(?:\.\d{1,2}){0,3}", num):
             continue
         parts = num.split(".")
-        if "." not in num and sep not in (".", ",") or \
-                sep == "," and not _under_parent(headings, parts):
-            continue  # a full stop read as a comma ("2, Hội …") only where 1. came before
+        doubtful = sep == "," or comma_inside or sep == ":" and "." not in num
+        if "." not in num and sep not in (".", ",", ":") or \
+                doubtful and not _counts_on(headings, parts, i):
+            continue  # a full stop read as a comma or colon ("2, Hội …", "2,1. Hội …",
+            # "1: Công tác …") only where the numbering above leads to it
         if not _starts_upper(title):
             continue
-        if not (_under_parent(headings, parts) or _stands_alone(lines, i, full, title)):
+        if not (_counts_on(headings, parts, i) or _stands_alone(lines, i, full, title)):
             continue
         if int(parts[0]) == 0:
             continue
@@ -137,6 +142,14 @@ def _under_parent(headings: list[Heading], parts: list[str]) -> bool:
     if parts[-1] == "1":
         return len(parts) > 1 and last == parent
     return last == elder or last.startswith(elder + ".")
+
+
+def _counts_on(headings: list[Heading], parts: list[str], i: int) -> bool:
+    """True if ``parts``, on line ``i``, is the number the headings above lead to: as
+    ``_under_parent``, or a first section ``1`` on the line after a part's heading (its
+    title may wrap once)."""
+    return _under_parent(headings, parts) or parts == ["1"] and bool(headings) and \
+        headings[-1].section.level == 1 and i - headings[-1].index <= 2
 
 
 def _part(dl: DocLine) -> str | None:

@@ -126,6 +126,9 @@ _ROMAN = regex.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # part numbers: II
 # numeral with I read as l, 1, L or H ("I1", "Il", "IIl", "1I", "H", "HI"), or an arabic
 # number ("2", "2.1"). The parser reads these noisy forms; repair must not make them words.
 _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
+# A Roman part number whose full stop OCR merged into its last I's foot: "L" for "I.", "IL"
+# for "II."; before a title in capitals, a number too.
+_MERGED_STOP = regex.compile(r"[IVX]{0,3}L")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
@@ -154,6 +157,16 @@ def _grouped_misread(word: str) -> regex.Match | None:
     if m is None or not regex.search(r"[.,]", m[0]) or is_number(m[0]):
         return None
     return m if _mostly_digits(m[0]) else None
+
+
+def _section_number(piece: str, after: list[str]) -> bool:
+    """True if ``piece``, opening a line before the pieces ``after``, is a section number as
+    OCR writes it: one before its full stop (``_NUMBERING``), or a Roman one whose full stop
+    merged into it before a title in capitals (``_MERGED_STOP``)."""
+    if after[:1] == ["."]:
+        return _NUMBERING.fullmatch(piece) is not None
+    title = after[0] if after else ""
+    return _MERGED_STOP.fullmatch(piece) is not None and len(title) > 1 and title.isupper()
 
 
 def _mostly_digits(text: str) -> bool:
@@ -373,6 +386,7 @@ class Decoder:
         starts = [0]
         own = 0  # columns of the line itself (the rest are the following words')
         previous = ""  # a line may start a sentence: its first word is not "inside" one
+        opening = True  # no word yet on the line, specks aside: a section number may come
         line = [*words, *following]
         for index, word in enumerate(line):
             if index == len(words):
@@ -395,7 +409,8 @@ class Decoder:
                     # unit whose superscript OCR read as ? (m? for m²)
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)
                     column = _column_of(opts)
-                elif not slots and parts[k + 1: k + 2] == ["."] and _NUMBERING.fullmatch(piece):
+                elif opening and index < len(words) and _section_number(piece, [
+                        *parts[k + 1:], *line[index + 1: index + 2]]):
                     opts = (Option(None, self.lm.id(NUM), 0.0),)  # section number: I1.
                     column = _column_of(opts)
                 else:
@@ -407,6 +422,7 @@ class Decoder:
                 cases += column[2]
                 starts.append(len(emits))
                 previous = piece
+                opening = opening and not any(ch.isalnum() for ch in piece)
         s = self.settings
         state = self.lm.start if context is None else context
         arrays = (np.array(starts, dtype=np.int64), np.array(emits, dtype=np.float64),
