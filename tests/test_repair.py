@@ -195,6 +195,20 @@ def test_numbers_with_digits_read_as_letters_are_numbers_again(kind):
         "17", "1.250", "151", "1.308"], out
 
 
+@pytest.mark.parametrize("kind", ["vie", "eng"])
+def test_a_four_read_as_a_plus_and_a_point_read_as_a_colon(kind):
+    # a faint scan's 4 without its diagonal: "+" beside digits, or alone where a count
+    # goes; a thousands point read as a colon after an I (lines written here)
+    out = repair_text("Năm nay có I+47 hội cơ sở, 6+ chi hội và 5+4 câu lạc bộ, I:420 hội viên;"
+                      "\n- Nhóm 3 gồm + đơn vị: Hội Nông dân tỉnh", kind=kind)
+    assert [w for w in out.split() if any(c.isdigit() for c in w)] == [
+        "147", "64", "54", "1.420", "3", "4"], out
+    # a bullet, a "+" before digits, a time, a ratio and a word with + stay as written
+    out = repair_text("+ Tiếp tục vận động; + Phát triển hội viên\nlúc 7:30, tỷ lệ 1:500,"
+                      " số +6/BC, nhóm A+", kind=kind)
+    assert out.count("+") == 4 and "7:30" in out and "1:500" in out, out
+
+
 def test_symbols_read_for_letters_stay_inside_the_word():
     # & or @ ending a word is an English model's reading of ơ, ở …: the word is repaired
     # whole, no stray symbol is left; an abbreviation with & is kept (lines written here)

@@ -147,7 +147,28 @@ _MISREAD_NUMBER = regex.compile(
 # between digits may be a slash ("12|5" for 12/5): not one of these.
 _ONES_AND_DIGITS = regex.compile(rf"[\d{_ONE_LETTERS}{_ONE_MARKS}.,]+")
 _GLUED_NUMBER = regex.compile(rf"[{_ONE_MARKS}]\d+(?:!\d+)*|\d+(?:!\d+)+")
+# A 4 whose thin diagonal a faint scan dropped reads as "+" (its crossbar and stem), alone or
+# beside the 4 that Tesseract also saw ("I+48" for 148, "7+4" for 74, "4+" for 44), its
+# remainder sometimes as "‡"; and a thousands point as a colon after a 1 read as a letter
+# ("I:905" for 1.905). One number piece each. A "+" before the digits ("+6/") may as well
+# be a speck or another digit: it is left as read.
+_FOUR_MARKS = regex.compile(rf"{_LOOKALIKE}+(?:\+[4‡]?|‡){_LOOKALIKE}*"
+                            rf"|[{_ONE_LETTERS}]:\d{{3}}(?![\d:])")
 _LETTER = regex.compile(r"\p{L}")
+
+
+def _four_marks(word: str) -> regex.Match | None:
+    """The start of ``word`` when it is a number with a 4 read as "+" or a thousands point
+    as a colon (``_FOUR_MARKS``); None for anything else."""
+    m = _FOUR_MARKS.match(word)
+    return m if m and _mostly_digits(_mended_digits(m[0])) else None
+
+
+def _mended_digits(piece: str) -> str:
+    """``piece`` (a ``_FOUR_MARKS`` number) in digits: a "+" beside a 4 dropped, any other
+    "+" or "‡" a 4, a colon a thousands point, look-alike letters their digits."""
+    text = regex.sub(r"\+(?=[4‡])", "", piece).replace("+", "4").replace("‡", "4")
+    return text.replace(":", ".").translate(DIGIT_LOOKALIKES)
 
 
 def _grouped_misread(word: str) -> regex.Match | None:
@@ -289,12 +310,17 @@ class Decoder:
 
     def _make_options(self, piece: str, kind: str) -> tuple[Option, ...]:
         lm, s = self.lm, self.settings
-        number = is_number(piece) and not _GLUED_NUMBER.fullmatch(piece)
+        number = is_number(piece) and not _GLUED_NUMBER.fullmatch(piece) and \
+            not _FOUR_MARKS.fullmatch(piece)
         if number and not (kind == "eng" and len(piece) <= s.letter_digits):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1 and \
                 not (kind == "eng" and piece in _LETTER_SYMBOLS):
             return (Option(None, lm.id(piece), 0.0),)
+        if not number and _FOUR_MARKS.fullmatch(piece) and \
+                _mostly_digits(_mended_digits(piece)):
+            return (Option(_mended_digits(piece), lm.id(NUM), 0.0),
+                    Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
         if not number and _MISREAD_NUMBER.fullmatch(piece) and _mostly_digits(piece):
             # the number it was, or the piece as written, at the cost of any odd piece
             return (Option(piece.translate(DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
@@ -391,7 +417,7 @@ class Decoder:
         for index, word in enumerate(line):
             if index == len(words):
                 own = len(starts) - 1
-            glued = _GLUED_NUMBER.match(word) or _grouped_misread(word)
+            glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
             parts = [glued[0], *ocr_pieces(word[glued.end():])] \
                 if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
             if len(parts) > 1 and parts[-1] == "?" and parts[-2][-1].isalpha() and \
@@ -408,6 +434,12 @@ class Decoder:
                     # a list item (a), a symbol beside others, not a word by itself, or a
                     # unit whose superscript OCR read as ? (m? for m²)
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)
+                    column = _column_of(opts)
+                elif piece == "+" and inside and len(parts) == 1:
+                    # a lone "+" inside a sentence: a bullet, or a 4 that lost its diagonal
+                    # ("gồm + đơn vị"); the context decides, at the cost of an odd piece
+                    opts = (Option(None, self.lm.id(piece), 0.0),
+                            Option("4", self.lm.id(NUM), -self.settings.keep_cost))
                     column = _column_of(opts)
                 elif opening and index < len(words) and _section_number(piece, [
                         *parts[k + 1:], *line[index + 1: index + 2]]):
