@@ -325,18 +325,22 @@ def test_a_count_of_a_whole_counts_its_part() -> None:
 
 def test_thousands_as_a_tired_scan_or_an_english_habit_writes_them() -> None:
     # a dot set apart by a space or read as a colon; a comma before whole things counted; a
-    # speck between a number and its measure, or before the number; ones read as I, set apart
+    # speck between a number and its measure, or before the number, or a colon glued to a
+    # capitalised measure; ones read as I, set apart or not, but not a Roman ordinal
     record = _parse_text(
         "HỘI CỰU CHIẾN BINH\nBÁO CÁO\nTổng kết năm 2024\n"
         "Hội tổ chức 2. 347 buổi, tạo việc làm cho 6: 420 lao động; 3,265 hội viên vay "
         "2,417 tỷ đồng; đạt 4,5 ha và 15,375%.\n"
         "Hội trao quà trị giá 482: triệu đồng; có 05. cuộc thi với .4.618 hội viên, 36 .290 người\n"
-        "Hội có I I chi hội; Nhóm I gồm các hội")
+        "Hội có I I chi hội; Nhóm I gồm các hội\n"
+        "._06 lớp tập huấn, giúp đỡ.57 hộ nghèo, tặng 04:Bằng khen; Hội có II chi hội và\n"
+        "Nhóm II gồm các hội; khóa II nhiệm kỳ.")
     figures = [(f.value, f.measure) for f in record.units[0].figures]
     assert figures == [(2347, "buổi"), (6420, "lao động"), (3265, "hội viên"),
                        (2.417, "tỷ đồng"), (4.5, "ha"), (15.375, "%"), (482, "triệu đồng"),
                        (5, "cuộc thi"), (4618, "hội viên"), (36290, "người"),
-                       (11, "chi hội")]
+                       (11, "chi hội"), (6, "lớp tập huấn"), (57, "hộ nghèo"),
+                       (4, "Bằng khen"), (11, "chi hội")]
 
 
 def test_a_label_before_its_number_is_the_measure() -> None:

@@ -53,10 +53,11 @@ QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "l�
 _SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|(?-i:h[àáảãạ])|kg|tấn)(?![\p{L}\p{N}])", regex.I)
 # Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
 _SUPERSCRIPT = {"2": "²", "?": "²", "3": "³"}
-# A number, or ones that a scan set apart and OCR read as look-alike letters ("I I hội"
-# for 11 hội; two at least: one alone may be a Roman numeral, "Nhóm I gồm")
+# A number, or ones that OCR read as look-alike letters, set apart or not ("I I hội", "II
+# hội" for 11 hội; two at least: one alone may be a Roman numeral, "Nhóm I gồm"; a Roman
+# II after a word that makes it an ordinal, "Nhóm II", "khóa II", is no figure below)
 _FIGURE_NUMBER = regex.compile(
-    rf"(?P<ones>(?<![\p{{L}}\p{{N}}])[Il|1](?: [Il|1])+(?= \p{{Ll}}))|{NUMBER.pattern}")
+    rf"(?P<ones>(?<![\p{{L}}\p{{N}}])[Il|1](?: ?[Il|1])+(?= \p{{Ll}}))|{NUMBER.pattern}")
 _LIST_NUMBER = regex.compile(r"^\s*\W{0,2}\d{1,2}(?:\.\d{1,2})*[.)]\s")
 # A document code (``27-NQ/TW``, ``68/2000/NĐ-CP``): a number right after one is its footnote mark.
 _DOCUMENT_CODE = regex.compile(r"\d+[-/][\p{L}\d/.-]*\p{Lu}[\p{L}\d/.-]*")
@@ -78,7 +79,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
             continue
         if regex.fullmatch(r"\d{8,}", m[0]):  # a phone or account number
             continue
-        value = int("1" * (len(m[0]) // 2 + 1)) if m["ones"] else parse_number(m[0])
+        value = int("1" * len(m[0].replace(" ", ""))) if m["ones"] else parse_number(m[0])
         if value is None:
             continue
         before = text[:m.start()].split()
@@ -95,7 +96,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 4/6": a date
             continue
         end = part.end() if part else m.end()
-        if _SPECK_AFTER.match(text, end):  # "482: triệu đồng", "05. cuộc": a speck
+        if _SPECK_AFTER.match(text, end):  # "482: triệu đồng", "05. cuộc", "03:Cờ": a speck
             end += 1
         measure, measure_end = _measure(lines, i, end)
         span = (end, measure_end)
@@ -136,8 +137,9 @@ def cell_figure(dl: DocLine, begin: int, end: int, value: float, measure: str) -
 
 
 # A dot or colon between a number and a lower-case word: no sentence starts in lower case,
-# so a scan's speck
-_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})")
+# so a scan's speck; so is a colon glued to a capitalised word ("03:Cờ thi đua"), where no
+# label or clock time stands
+_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})")
 # "4/6 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
 DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 4/6 đến 9/6"
@@ -181,6 +183,10 @@ def clause(line: str, column: int) -> str:
     return line[begin:end].strip().rstrip(".:,")
 
 
+# Specks ending the text before a number (where the search stops)
+_SPECKS_BEFORE = regex.compile(r"[._'‘’`]+$")
+
+
 def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
     """True if the number is a token of its own: not part of a date, range, code or word
     (``end``: where it ends, when that is after the match, as "4/6" does)."""
@@ -190,6 +196,11 @@ def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
         left = " "  # " .4.618", " -1.962": a speck before the number (no report counts
         # below zero; a range or code has no space before its dash; after digits it is
         # a number OCR broke up, "1 -136")
+    specks = _SPECKS_BEFORE.search(text, 0, m.start())
+    if specks and (specks.start() == 0 or text[specks.start() - 1] == " " or
+                   specks[0] == "." and text[specks.start() - 1].islower()):
+        left = " "  # "._02 trại", "cho.78 hội viên": specks a scan left before it (no
+        # number follows a lower-case word's full stop)
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end() if end is None else end:]
