@@ -257,13 +257,13 @@ def test_section_numbers_with_a_comma_or_colon_for_a_full_stop_where_the_count_l
 
 def test_a_part_numeral_whose_full_stop_merged_into_it_survives_repair() -> None:
     """"I." read as "L" (its full stop in the I's foot) after a speck, before a title in
-    capitals: repair keeps it a numeral, and it is the first part of the second Phần."""
+    capitals: repair writes it "I." again, and it is the first part of the second Phần."""
     from extract.repair import repair_text
     text = repair_text(
         "PHẦN THỨ NHẤT\nI. KẾT QUẢ\nCác hội thi đua.\nPHẦN THỨ HAI\nPHƯƠNG HƯỚNG NĂM 2026\n"
         ". L MỤC TIÊU NĂM 2026\n"
         "Các hội thi đua.\nII. GIẢI PHÁP\nCác hội thi đua.", "vie")
-    assert text.split("\n")[5] == ". L MỤC TIÊU NĂM 2026"
+    assert text.split("\n")[5] == ". I. MỤC TIÊU NĂM 2026"
     record = _parse_text("KHỐI THI ĐUA\nBÁO CÁO\nTổng kết năm 2025\n" + text)
     assert [(s.number, s.title) for s in record.sections][-3:] == [
         ("Phần thứ hai", "PHƯƠNG HƯỚNG NĂM 2026"), ("I", "MỤC TIÊU NĂM 2026"),

@@ -209,6 +209,18 @@ def test_a_four_read_as_a_plus_and_a_point_read_as_a_colon(kind):
     assert out.count("+") == 4 and "7:30" in out and "1:500" in out, out
 
 
+def test_syllables_a_tight_scan_ran_together_are_parted():
+    # Vietnamese OCR of a header set tight, or a table cell (lines written here): runs of
+    # syllables are parted, an acronym among capitals too; English words, codes and
+    # names OCR gave no marks stay whole
+    out = repair_text("HỘINÔNGDÂN TỈNH KHÁNHHÒA\nSố hộiviên mới; CCBVIỆTNAM\n"
+                      "Trang Website và Facebook của KTĐHQC, Covid", kind="vie")
+    assert out.split("\n") == ["HỘI NÔNG DÂN TỈNH KHÁNH HÒA", "Số hội viên mới; CCB VIỆT NAM",
+                               "Trang Website và Facebook của KTĐHQC, Covid"], out
+    # an English model's output is not parted: its syllables have no marks to go by
+    assert repair_text("HOINONGDAN", kind="eng").count(" ") == 0
+
+
 def test_symbols_read_for_letters_stay_inside_the_word():
     # & or @ ending a word is an English model's reading of ơ, ở …: the word is repaired
     # whole, no stray symbol is left; an abbreviation with & is kept (lines written here)

@@ -130,6 +130,8 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 # for "II."; before a title in capitals, a number too.
 _MERGED_STOP = regex.compile(r"[IVX]{0,3}L")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
+MAX_SYLLABLE_LETTERS = 7  # "nghiêng"
+GLUED_MIN_COUNT = 10  # a glued run parts into syllables seen at least this often
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
@@ -180,14 +182,48 @@ def _grouped_misread(word: str) -> regex.Match | None:
     return m if _mostly_digits(m[0]) else None
 
 
-def _section_number(piece: str, after: list[str]) -> bool:
-    """True if ``piece``, opening a line before the pieces ``after``, is a section number as
-    OCR writes it: one before its full stop (``_NUMBERING``), or a Roman one whose full stop
-    merged into it before a title in capitals (``_MERGED_STOP``)."""
+def _glued_parts(piece: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """The parts of ``piece`` (``Decoder._unglued``)."""
+    low = piece.lower()
+    if len(piece) < 4 or not piece.isalpha() or canonical(low) in lexicon:
+        return (piece,)
+    capitals = piece.isupper()
+
+    def fits(start: int, end: int) -> bool:
+        syllable = canonical(low[start:end])
+        if end - start < 2:  # a lone vowel ("KHỔI" is no "KHỔ I")
+            return False
+        if syllable in lexicon and lexicon.frequency(syllable) >= GLUED_MIN_COUNT:
+            return True
+        return capitals and end - start >= 3 and not _VOWEL.search(skeleton(syllable))
+
+    best: list[tuple[int, ...] | None] = [()] + [None] * len(piece)  # cuts of piece[:i]
+    for end in range(1, len(piece) + 1):
+        for start in range(max(0, end - MAX_SYLLABLE_LETTERS), end):
+            head = best[start]
+            if head is not None and fits(start, end) and \
+                    (best[end] is None or len(head) + 1 < len(best[end])):
+                best[end] = (*head, start)
+    cuts = best[-1]
+    if not cuts or len(cuts) < 2:
+        return (piece,)
+    parts = tuple(piece[a:b] for a, b in zip(cuts, [*cuts[1:], len(piece)]))
+    marked = any(skeleton(p.lower()) != p.lower() for p in parts)
+    real = sum(canonical(p.lower()) in lexicon for p in parts)
+    return parts if marked and real >= 2 else (piece,)
+
+
+def _section_number(piece: str, after: list[str]) -> str | None:
+    """How to write ``piece``, opening a line before the pieces ``after``, when it is a
+    section number as OCR writes it: as it is before its full stop (``_NUMBERING``), or
+    with its full stop given back when that merged into a Roman one before a title in
+    capitals (``_MERGED_STOP``: "L" is "I."); None for anything else."""
     if after[:1] == ["."]:
-        return _NUMBERING.fullmatch(piece) is not None
+        return piece if _NUMBERING.fullmatch(piece) else None
     title = after[0] if after else ""
-    return _MERGED_STOP.fullmatch(piece) is not None and len(title) > 1 and title.isupper()
+    if _MERGED_STOP.fullmatch(piece) and len(title) > 1 and title.isupper():
+        return piece[:-1] + "I."
+    return None
 
 
 def _mostly_digits(text: str) -> bool:
@@ -223,6 +259,7 @@ class Decoder:
         self._bonus = dict(settings.identity_bonus)
         self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Column]] = {}
         self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
+        self._glued: dict[str, tuple[str, ...]] = {}  # a piece → its syllables (``_unglued``)
         # log P(written in lower case | word) inside sentences
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
         self._parent: Decoder | None = None  # whose options serve the unchanged pieces
@@ -393,6 +430,17 @@ class Decoder:
                 out.append(Option(variant, lm_id, keep - self.settings.variant_cost))
         return out
 
+    def _unglued(self, piece: str) -> list[str]:
+        """``piece`` as the syllables a tight scan ran together ("QUẢNGNGÃI", "hộiviên"),
+        or ``[piece]``. Vietnamese OCR only: a run parts only into syllables of two letters
+        or more that the lexicon knows well (at least two, one with a mark: no English word
+        parts so) and, in a word of capitals, acronyms of three letters or more with no
+        vowel ("HỘICCB"); the fewest such parts."""
+        found = self._glued.get(piece)
+        if found is None:
+            found = self._glued[piece] = _glued_parts(piece, self.lexicon)
+        return list(found)
+
     def decode(self, words: list[str], kind: str, context: int | None = None,
                alternatives: float = 0.0, following: list[str] = ()
                ) -> tuple[list[Choice], int]:
@@ -405,7 +453,7 @@ class Decoder:
         ``alternatives``: the choices less confident than this get their ranked readings
         (``True``, as 1.0: every choice that had any; for ``--json`` and for review).
         """
-        slots: list[tuple[int, str, tuple[Option, ...]]] = []
+        slots: list[tuple[int, str, tuple[Option, ...], bool]] = []
         emits: list[float] = []
         ids: list[int] = []
         cases: list[int] = []
@@ -420,6 +468,14 @@ class Decoder:
             glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
             parts = [glued[0], *ocr_pieces(word[glued.end():])] \
                 if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
+            apart: set[int] = set()  # parts written with a space before them
+            if kind == "vie":
+                split: list[str] = []
+                for part in parts:
+                    syllables = self._unglued(part)
+                    apart.update(range(len(split) + 1, len(split) + len(syllables)))
+                    split += syllables
+                parts = split
             if len(parts) > 1 and parts[-1] == "?" and parts[-2][-1].isalpha() and \
                     not _AREA_UNIT.fullmatch(parts[-2]) and \
                     index + 1 < len(line) and line[index + 1][:1].islower():
@@ -441,14 +497,16 @@ class Decoder:
                     opts = (Option(None, self.lm.id(piece), 0.0),
                             Option("4", self.lm.id(NUM), -self.settings.keep_cost))
                     column = _column_of(opts)
-                elif opening and index < len(words) and _section_number(piece, [
-                        *parts[k + 1:], *line[index + 1: index + 2]]):
-                    opts = (Option(None, self.lm.id(NUM), 0.0),)  # section number: I1.
+                elif opening and index < len(words) and (numeral := _section_number(
+                        piece, [*parts[k + 1:], *line[index + 1: index + 2]])):
+                    # a section number: "I1." as written, "L" as the "I." it was
+                    opts = (Option(None if numeral == piece else numeral.lower(),
+                                   self.lm.id(NUM), 0.0),)
                     column = _column_of(opts)
                 else:
                     opts, column = self._column(piece, kind, inside)
                 if index < len(words):
-                    slots.append((index, piece, opts))
+                    slots.append((index, piece, opts, k in apart))
                 emits += column[0]
                 ids += column[1]
                 cases += column[2]
@@ -474,9 +532,9 @@ class Decoder:
         kept = [False] * len(words)
         gaps = [0.0] * len(words)
         ranked: list[list[tuple[str, tuple[Option, ...], list[float]]]] = [[] for _ in words]
-        for (index, piece, opts), j, at in zip(slots, path, starts):
+        for (index, piece, opts, spaced), j, at in zip(slots, path, starts):
             chosen = opts[j]
-            texts[index].append(_spell(piece, chosen.text))
+            texts[index].append(" " * spaced + _spell(piece, chosen.text))
             if chosen.text is None and piece[0].isalpha() and \
                     canonical(piece.lower()) not in self.lexicon:
                 kept[index] = True
