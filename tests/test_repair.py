@@ -128,6 +128,16 @@ def test_codes_numbers_abbreviations_and_latin_words_are_kept():
     assert out.startswith("Theo Quyết định số"), out
 
 
+def test_an_english_models_d_in_a_code_is_the_d_the_language_model_knows():
+    # an English model cannot write Đ: an abbreviation it read with D that the LM has
+    # never seen, where it knows one with Đ, is that one, in a document code or alone; a
+    # code's letters are no syllables (HD stays HD), and an unknown code stays as read
+    out = repair_text("Can cu Huong dan so 12/HD-BTDKT ngay 3/11/2025 cua Ban TDKT tinh va "
+                      "Ke hoach so 7/KH-XYDQ cua Hoi dong TDKT", kind="eng")
+    assert "12/HD-BTĐKT" in out and "Ban TĐKT tỉnh" in out and "7/KH-XYDQ" in out, out
+    assert out.endswith("Hội đồng TĐKT"), out
+
+
 def test_capital_after_a_word_tells_names_from_common_words():
     """"tỉnh Lâm …" is a place name, so after "tỉnh" a lower-case "lam" is "làm"; "Van"
     between a family name and a given name is "Văn". Lines written for this test."""

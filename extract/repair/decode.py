@@ -157,6 +157,9 @@ _GLUED_NUMBER = regex.compile(rf"[{_ONE_MARKS}]\d+(?:!\d+)*|\d+(?:!\d+)+")
 _FOUR_MARKS = regex.compile(rf"{_LOOKALIKE}+(?:\+[4‡]?|‡){_LOOKALIKE}*"
                             rf"|[{_ONE_LETTERS}]:\d{{3}}(?![\d:])")
 _LETTER = regex.compile(r"\p{L}")
+# A document number or code as one word: digits, a slash, capitals ("32/HD-BTĐKT",
+# "68/2000/NĐ-CP", "15/KH-UBND"); its letter pieces are codes, not syllables.
+_DOCUMENT_CODE = regex.compile(r"\d+(?:/\d+)*/\p{Lu}[\p{Lu}\d]*(?:[-/]\p{Lu}[\p{Lu}\d]*)*[.,;:]?")
 
 
 def _four_marks(word: str) -> regex.Match | None:
@@ -392,12 +395,9 @@ class Decoder:
             # kept as written: free for a Roman numeral or a capitalised word without a
             # vowel (HTX, TNXP: no syllable looks like that), at a cost for anything else
             free = _ROMAN.fullmatch(piece) or abbreviation and not _VOWEL.search(skeleton(low))
-            lm_id = lm.id(low)
             keep = 0.0 if free else -s.keep_cost
-            # <unk> pools every rare word: one of them is that much less likely
-            out.append(Option(None, lm_id, keep - (s.unk_cost if lm_id == lm.unk else 0.0)))
-            if abbreviation:
-                out.extend(self._code_variants(low, keep))
+            out.extend(self._code_options(low, kind, keep) if abbreviation
+                       else [self._kept(low, keep)])
         elif not any(o.text == low for o in out):
             out.append(Option(low, lm.id(low), bonus - s.keep_cost))
         return self._pruned(out)
@@ -410,6 +410,23 @@ class Decoder:
         scores = [o.emit + weight * uni[o.lm_id] for o in options]
         floor = max(scores) - self.settings.prune
         return tuple(o for o, x in zip(options, scores) if x >= floor or o.text is None)
+
+    def _code_options(self, low: str, kind: str, keep: float) -> list[Option]:
+        """The readings of an abbreviation (``low``, lower-cased): kept as written, at
+        ``keep``, or with a D read as Đ (``_code_variants``). An English model cannot
+        write Đ, so its D says nothing either way: an abbreviation the LM has never seen
+        that has a variant it knows is that variant (the LM choosing among several)."""
+        variants = self._code_variants(low, keep)
+        if kind == "eng" and variants and self.lm.id(low) == self.lm.unk:
+            return variants
+        return [self._kept(low, keep), *variants]
+
+    def _kept(self, low: str, keep: float) -> Option:
+        """``low`` kept as written at ``keep``; <unk> pools every rare word, so one of
+        them costs ``unk_cost`` more."""
+        lm_id = self.lm.id(low)
+        return Option(None, lm_id, keep - (self.settings.unk_cost if lm_id == self.lm.unk
+                                           else 0.0))
 
     def _code_variants(self, low: str, keep: float) -> list[Option]:
         """An abbreviation with some of its D (or P, an English model's Đ) read as Đ.
@@ -468,6 +485,7 @@ class Decoder:
             glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
             parts = [glued[0], *ocr_pieces(word[glued.end():])] \
                 if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
+            code = _DOCUMENT_CODE.fullmatch(word) is not None
             apart: set[int] = set()  # parts written with a space before them
             if kind == "vie":
                 split: list[str] = []
@@ -496,6 +514,11 @@ class Decoder:
                     # ("gồm + đơn vị"); the context decides, at the cost of an odd piece
                     opts = (Option(None, self.lm.id(piece), 0.0),
                             Option("4", self.lm.id(NUM), -self.settings.keep_cost))
+                    column = _column_of(opts)
+                elif code and piece.isalpha() and case_pattern(piece) == "upper":
+                    # a document code's letters ("32/HD-BTDKT", "68/2000/ND-CP"): no
+                    # syllable, only a D an English model read for Đ
+                    opts = tuple(self._code_options(piece.lower(), kind, 0.0))
                     column = _column_of(opts)
                 elif opening and index < len(words) and (numeral := _section_number(
                         piece, [*parts[k + 1:], *line[index + 1: index + 2]])):
