@@ -131,7 +131,6 @@ _NUMBERING = regex.compile(r"[IVXLH1][IVXLHl1]{0,4}|\d{1,2}(?:\.\d{1,2}){0,3}")
 _MERGED_STOP = regex.compile(r"[IVX]{0,3}L")
 _VOWEL = regex.compile(r"[aeiouy]")  # searched in a piece's skeleton
 MAX_SYLLABLE_LETTERS = 7  # "nghiêng"
-GLUED_MIN_COUNT = 10  # a glued run parts into syllables seen at least this often
 _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
@@ -185,10 +184,11 @@ def _grouped_misread(word: str) -> regex.Match | None:
     return m if _mostly_digits(m[0]) else None
 
 
-def _glued_parts(piece: str, lexicon: Lexicon) -> tuple[str, ...]:
+def _glued_parts(piece: str, lexicon: Lexicon, lm: LanguageModel) -> tuple[str, ...]:
     """The parts of ``piece`` (``Decoder._unglued``)."""
     low = piece.lower()
-    if len(piece) < 4 or not piece.isalpha() or canonical(low) in lexicon:
+    if len(piece) < 4 or not piece.isalpha() or canonical(low) in lexicon or \
+            lm.id(canonical(low)) != lm.unk:  # a word the corpus writes whole ("sôcôla")
         return (piece,)
     capitals = piece.isupper()
 
@@ -196,7 +196,7 @@ def _glued_parts(piece: str, lexicon: Lexicon) -> tuple[str, ...]:
         syllable = canonical(low[start:end])
         if end - start < 2:  # a lone vowel ("KHỔI" is no "KHỔ I")
             return False
-        if syllable in lexicon and lexicon.frequency(syllable) >= GLUED_MIN_COUNT:
+        if syllable in lexicon:
             return True
         return capitals and end - start >= 3 and not _VOWEL.search(skeleton(syllable))
 
@@ -211,9 +211,13 @@ def _glued_parts(piece: str, lexicon: Lexicon) -> tuple[str, ...]:
     if not cuts or len(cuts) < 2:
         return (piece,)
     parts = tuple(piece[a:b] for a, b in zip(cuts, [*cuts[1:], len(piece)]))
-    marked = any(skeleton(p.lower()) != p.lower() for p in parts)
-    real = sum(canonical(p.lower()) in lexicon for p in parts)
-    return parts if marked and real >= 2 else (piece,)
+    words = [canonical(p.lower()) for p in parts]
+    marked = any(skeleton(w) != w for w in words)
+    real = [w if w in lexicon else None for w in words]  # None: an acronym
+    # every two syllables side by side a pair the LM holds ("hội quần", "quảng ngãi"; not
+    # OCR debris, "ti ăng")
+    together = all(lm.holds_pair(a, b) for a, b in zip(real, real[1:]) if a and b)
+    return parts if marked and sum(map(bool, real)) >= 2 and together else (piece,)
 
 
 def _section_number(piece: str, after: list[str]) -> str | None:
@@ -450,12 +454,13 @@ class Decoder:
     def _unglued(self, piece: str) -> list[str]:
         """``piece`` as the syllables a tight scan ran together ("QUẢNGNGÃI", "hộiviên"),
         or ``[piece]``. Vietnamese OCR only: a run parts only into syllables of two letters
-        or more that the lexicon knows well (at least two, one with a mark: no English word
-        parts so) and, in a word of capitals, acronyms of three letters or more with no
-        vowel ("HỘICCB"); the fewest such parts."""
+        or more that the lexicon knows (at least two, one with a mark: no English word
+        parts so; each two side by side a pair the LM holds) and, in a word of
+        capitals, acronyms of three letters or more with no vowel ("HỘICCB"); the fewest
+        such parts."""
         found = self._glued.get(piece)
         if found is None:
-            found = self._glued[piece] = _glued_parts(piece, self.lexicon)
+            found = self._glued[piece] = _glued_parts(piece, self.lexicon, self.lm)
         return list(found)
 
     def decode(self, words: list[str], kind: str, context: int | None = None,

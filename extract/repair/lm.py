@@ -142,6 +142,14 @@ class LanguageModel:
         ids = np.array([self.id(t) for t in tokens], dtype=np.int64)
         return self.tables.sequence(self.start if state is None else state, ids)[0]
 
+    def holds_pair(self, a: str, b: str) -> bool:
+        """True when the model keeps the pair (a, b) as a context of its own: the two were
+        seen side by side often enough to be followed by something ("hội viên"), not a
+        pair met only by backing off ("ri hư")."""
+        b_id = self.id(b)
+        state = self.tables.sequence(self.id(a), np.array([b_id], dtype=np.int64))[1]
+        return state != b_id
+
     def save(self, path: Path) -> None:
         """Write the model (``write_arrays``), byte for byte the same for the same model."""
         t = self.tables
