@@ -476,6 +476,24 @@ def test_cum_bloc_with_roles_after_colon() -> None:
     assert [f.value for f in record.figures] == [6]
 
 
+@pytest.mark.parametrize("roles", [
+    "Hội Luật gia tỉnh làm Cụm trưởng, Hội Nhà báo tỉnh làm Cụm phó",
+    "Hội Luật gia tỉnh làm Trưởng cụm, Hội Nhà báo tỉnh làm Phó cụm",
+    "Cụm trưởng: Hội Luật gia tỉnh; Cụm phó: Hội Nhà báo tỉnh",
+    "Hội Luật. gia tỉnh. làm. Cụm trưởng, Hội Nhà báo tỉnh làm Cụm phó"])
+def test_a_blocs_head_and_deputy_either_way_round(roles: str) -> None:
+    """"Cụm trưởng" is "Trưởng cụm" written the other way round, also through a scan's
+    specks; "Cụm phát động" is no deputy, the role signing the report no head, and an
+    acronym with KH ("KH&KT") no bloc whose members are counted (lines written here)."""
+    record = _parse_text(
+        "CỤM THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n"
+        f"Năm 2024, {roles}.\nCụm phát động thi đua: các hội; Liên hiệp hội KH&KT tỉnh có 19 "
+        "hội thành viên\nNơi nhận:\tTM. CỤM THI ĐUA\n- Ban TĐKT tỉnh;\tCỤM TRƯỞNG\n"
+        "- Các hội trong Cụm;")
+    assert (record.bloc.head, record.bloc.deputy_head) == ("Hội Luật gia", "Hội Nhà báo")
+    assert record.bloc.member_count is None
+
+
 def test_document_number_code_is_an_acronym() -> None:
     """The Vietnamese OCR model reads Q as Ọ; a document code keeps only Đ among marked letters."""
     record = _parse_text("KHỐI THI ĐUA\nSố: 18 /BC-KTĐHỌC Đà Lạt, ngày 15 tháng 12 năm 2017\n"

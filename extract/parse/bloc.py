@@ -17,28 +17,37 @@ from extract.text import fold
 
 # A group's member list names units, so a looser match to the registry is safe there.
 MEMBER_SCORE = 70
+# "Khối" or "Cụm", folded, as OCR may leave them ("kh01", "khoa"; not "kh&kt", an acronym)
+_BLOC = r"(?:kh[^\s&/]{1,3}|cum)"
 # A bloc's fixed words, folded, as OCR may leave them ("khoa thi dua"): its kind in group 1
-BLOC_WORDS = regex.compile(r"\b(kh\S{1,3}|cum)\s+thi\s+d\S{1,3}a\b")
+BLOC_WORDS = regex.compile(rf"\b({_BLOC})\s+thi\s+d\S{{1,3}}a\b")
 _NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
 _COUNT = regex.compile(
-    r"\b(?:kh(?!en)\S{1,3}|cum)(?:\s+thi\s+d\S{1,3}a)?\b[^.;]{0,120}?\b(?:gom|co)\s+(\d{1,3})\s+"
+    rf"\b(?!khen){_BLOC}(?:\s+thi\s+d\S{{1,3}}a)?\b[^.;]{{0,120}}?\b(?:gom|co)\s+(\d{{1,3}})\s+"
     r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
-_HEAD = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+tr\S{1,4}ng\s+(?:kh\S{1,3}|cum)\b")
-_DEPUTY = regex.compile(r"(?P<x>[^,;.:()]{3,120}?)\s+lam?\s+ph\S{0,2}\s+(?:kh\S{1,3}|cum)\b")
-_ROLE_FIRST = regex.compile(r"\b(?P<role>tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|cum)\s*[:\-–]\s*"
+# The roles, folded, either way round: "Trưởng khối" or "Khối trưởng", "Phó cụm" or "Cụm
+# phó" (a deputy after the bloc word has one letter after ph, not "Khối phát động")
+_HEAD_ROLE = rf"(?:tr\S{{1,4}}ng\s+{_BLOC}|{_BLOC}\s+tr\S{{1,4}}ng)"
+_DEPUTY_ROLE = rf"(?:ph\S{{0,2}}\s+{_BLOC}|{_BLOC}\s+ph\S?)"
+_HEAD = regex.compile(rf"(?P<x>[^,;.:()]{{3,120}}?)\s+lam?\.?\s+{_HEAD_ROLE}\b")
+_DEPUTY = regex.compile(rf"(?P<x>[^,;.:()]{{3,120}}?)\s+lam?\.?\s+{_DEPUTY_ROLE}\b")
+_ROLE_FIRST = regex.compile(rf"\b(?P<role>{_HEAD_ROLE}|{_DEPUTY_ROLE})\s*[:\-–]\s*"
                             r"(?P<x>[^,;.()]{3,120})")
 # "do" (by) is looked for in the text itself: folded, "đỏ" (red) would read as "do" too.
 _DO = regex.compile(r"\bdo\b")
-_ROLE_CUT = regex.compile(r"\blam?\s+(?:tr\S{1,4}ng|ph\S{0,2})\s+(?:kh\S{1,3}|cum)\b")
+_ROLE_CUT = regex.compile(rf"\blam?\s+(?:{_HEAD_ROLE}|{_DEPUTY_ROLE})\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
 _NAMED_LEADER = regex.compile(
     r"(?P<x>[^()]{3,120}?)\s+(?:lam?\s+)?tr\S{1,4}ng\s+nh\S{0,2}m\b")
+# A full stop before a small letter: a scan's speck, no sentence's end ("Hội Luật. gia
+# tỉnh. làm Trưởng khối")
+_SPECK = regex.compile(r"\.(?=\s+\p{Ll})")
 _NEW_BLOCK = regex.compile(r"^\s*(?:[-+*•–]|\d{1,2}(?:\.\d{1,2})*[.)]?\s|[IVX]+\.)")
 
 
 def parse_bloc(lines: list[DocLine], gazetteer: Gazetteer, issuer: str | None) -> Bloc:
     """The bloc as the document describes it; ``gazetteer`` learns the member list."""
-    text = " ".join(dl.text for dl in lines)
+    text = _SPECK.sub(" ", " ".join(dl.text for dl in lines))
     folded = fold(text)
     bloc = Bloc(name=_name(text, folded, issuer))
     count = _COUNT.search(folded)
@@ -70,11 +79,13 @@ def _name(text: str, folded: str, issuer: str | None) -> str | None:
 
 def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
           gazetteer: Gazetteer) -> str | None:
-    """Head or deputy head: ``X làm Trưởng khối`` or ``Trưởng khối: X``."""
-    spans = [(m.start("x"), m.end("x")) for m in pattern.finditer(folded)]
-    spans += [(m.start("x"), m.end("x")) for m in _ROLE_FIRST.finditer(folded)
-              if m["role"].startswith(role)]
-    for start, end in sorted(spans):
+    """Head or deputy head: ``X làm Trưởng khối`` (``Khối trưởng``) or ``Trưởng khối: X``.
+    The second form only where X is a unit: the role also signs the report, above the
+    distribution list ("CỤM TRƯỞNG" / "- Các hội trong Cụm")."""
+    spans = [(m.start("x"), m.end("x"), False) for m in pattern.finditer(folded)]
+    spans += [(m.start("x"), m.end("x"), True) for m in _ROLE_FIRST.finditer(folded)
+              if regex.search(rf"\b{role}", m["role"])]
+    for start, end, role_first in sorted(spans):
         # Keep what follows the last "do" or other role (… 18 đơn vị do X làm Trưởng khối).
         cuts = [m.end() for m in _ROLE_CUT.finditer(folded[start:end])]
         cuts += [m.end() for m in _DO.finditer(text[start:end].lower())]
@@ -82,7 +93,7 @@ def _role(text: str, folded: str, pattern: regex.Pattern, role: str,
         hit = unit_in(candidate, gazetteer)
         if hit:
             return hit
-        if candidate:
+        if candidate and not role_first:
             return sentence_case(tidy_name(candidate))
     return None
 
