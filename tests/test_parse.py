@@ -494,6 +494,25 @@ def test_a_blocs_head_and_deputy_either_way_round(roles: str) -> None:
     assert record.bloc.member_count is None
 
 
+def test_a_headers_names_through_ocr_slips() -> None:
+    """A misread "tỉnh" before a province, a speck inside the issuer or a letter after the
+    superior's province, a type's marks misread, a dash speck ending the title: the
+    header's names as written (lines written here)."""
+    member = _parse_text(
+        "HỘI NÔNG DÂN TÍNH NINH BÌNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Số: 31/BC-HND Ninh Bình, ngày 4 tháng 12 năm 2025\nBẢO CÁO\n"
+        "Tổng kết công tác thi đua, khen thưởng năm 2025 -\nHội có 12 chi hội.").document
+    assert (member.issuer, member.doc_type, member.title) == (
+        "Hội Nông dân tỉnh Ninh Bình", "BÁO CÁO",
+        "Tổng kết công tác thi đua, khen thưởng năm 2025")
+    bloc = _parse_text(
+        "UBND TỈNH ĐẮK LẮK ở CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "KHỐI THI ĐUA CÁC. TỔ CHỨC HỘI Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 8/BC-KTĐ Buôn Ma Thuột, ngày 9 tháng 12 năm 2025\nBÁO CÁO\nTổng kết năm 2025"
+    ).document
+    assert bloc.issuer == "Khối thi đua các tổ chức hội tỉnh Đắk Lắk"
+
+
 def test_document_number_code_is_an_acronym() -> None:
     """The Vietnamese OCR model reads Q as Ọ; a document code keeps only Đ among marked letters."""
     record = _parse_text("KHỐI THI ĐUA\nSố: 18 /BC-KTĐHỌC Đà Lạt, ngày 15 tháng 12 năm 2017\n"

@@ -5,7 +5,8 @@ the ground-truth text itself (parse only: the parser's ceiling), from the archiv
 text ``samples/archive/<id>.txt`` and from each scan quality ``samples/scans/<quality>/<id>.pdf``,
 the last two end to end (ingest → OCR → repair → parse). Units and sections found, figure
 precision / recall / F1 under the matching rule of docs/records.md, number / date / place
-right, and seconds per document. OCR output is cached by file hash in a temporary folder so
+right, the name fields right (issuer, type, title), the bloc right (member count, head,
+deputy head), and seconds per document. OCR output is cached by file hash in a temporary folder so
 a re-run measures the parser, not Tesseract again (the seconds shown then are the first
 run's OCR time plus this run's repair and parse). Seed 000, real archive OCR, is scored
 the same way against its ground-truth records (``../shared/dev/seed000_records.json``:
@@ -23,6 +24,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from extract.parse import parse
+from extract.parse.header import DOC_TYPES
 from extract.parse.units import name_key
 from extract.records import Record, Source
 from extract.bench.samples import read_cached, truth_pages
@@ -52,6 +54,8 @@ class Score:
     number_ok: bool
     date_ok: bool
     place_ok: bool
+    named_ok: bool  # issuer, type and title
+    bloc_ok: bool   # member count, head and deputy head
 
     @property
     def precision(self) -> float:
@@ -97,9 +101,25 @@ def score(predicted: dict, truth: dict) -> Score:
                 matched += 1
                 break
     doc, true_doc = predicted["document"], truth["document"]
+    bloc, true_bloc = predicted.get("bloc") or {}, truth.get("bloc") or {}
     return Score(found_units, len(true_units), sections_found, len(truth["sections"]), matched,
                  len(pred_figs), len(true_figs), doc["number"] == true_doc["number"],
-                 doc["date"] == true_doc["date"], doc["place"] == true_doc["place"])
+                 doc["date"] == true_doc["date"], doc["place"] == true_doc["place"],
+                 doc["issuer"] == true_doc["issuer"] and
+                 doc.get("doc_type") == true_doc.get("doc_type", doc.get("doc_type")) and
+                 _title_key(doc) == _title_key(true_doc),
+                 all(bloc.get(k) == true_bloc.get(k)
+                     for k in ("member_count", "head", "deputy_head")))
+
+
+def _title_key(doc: dict) -> str:
+    """A document's title to compare: lower case, after its type where a record without a
+    ``doc_type`` writes the type into the title (the seed's: "Báo cáo tổng kết …")."""
+    title = (doc.get("title") or "").lower()
+    if "doc_type" not in doc:
+        title = next((title[len(t):].strip() for t in map(str.lower, DOC_TYPES.values())
+                      if title.startswith(t + " ")), title)
+    return title
 
 
 def _figures(record: dict) -> list[tuple[str | None, dict]]:
@@ -162,14 +182,14 @@ def _row(sample: str, label: str, s: Score, seconds: float) -> str:
     return (f"{sample:<26} {label:<16} {s.units_found:>3}/{s.units_true:<3} "
             f"{s.sections_found:>3}/{s.sections_true:<3} {s.precision:5.2f} {s.recall:5.2f} "
             f"{s.f1:5.2f}  {yes[s.number_ok]:>3} {yes[s.date_ok]:>3} {yes[s.place_ok]:>3} "
-            f"{seconds:7.1f}")
+            f"{yes[s.named_ok]:>4} {yes[s.bloc_ok]:>4} {seconds:7.1f}")
 
 
 def run(samples: Path, quick: bool) -> str:
     """The extraction table as text."""
     out = ["extraction: records against ground truth (figures matched per docs/records.md)",
            f"{'sample':<26} {'input':<16} {'units':>7} {'sects':>7} {'prec':>5} {'rec':>5} "
-           f"{'F1':>5}  num date place {'s/doc':>7}"]
+           f"{'F1':>5}  num date place name bloc {'s/doc':>7}"]
     truth_dir = samples / "truth"
     for truth_path in sorted(truth_dir.glob("*.json")):
         sample = truth_path.stem

@@ -15,9 +15,9 @@ from rapidfuzz import fuzz
 
 from extract.parse.bloc import BLOC_WORDS
 from extract.parse.lines import DocLine
-from extract.parse.places import known_place
-from extract.parse.sections import starts_numbered
-from extract.parse.units import Gazetteer, sentence_case, tidy_name
+from extract.parse.places import known_place, leading_place, province_word
+from extract.parse.sections import clean_title, starts_numbered
+from extract.parse.units import Gazetteer, is_acronym, sentence_case, tidy_name
 from extract.records import DocumentInfo
 from extract.roman import NUMERAL_LOOKALIKES, is_capitals, roman_value
 from extract.text import DIGIT_LOOKALIKES, fold
@@ -25,8 +25,11 @@ from extract.text import DIGIT_LOOKALIKES, fold
 MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc")
 # The header lies within the first lines of the first page.
 HEADER_LINES = 30
-DOC_TYPES = ("bao cao", "ke hoach", "to trinh", "quyet dinh", "thong bao", "nghi quyet",
-             "chuong trinh", "huong dan", "bien ban", "cong van")
+# The types of document a header names, folded (as OCR is matched) → as records write them
+# ("BẢO CÁO" as OCR read it is BÁO CÁO)
+DOC_TYPES = {fold(name): name for name in (
+    "BÁO CÁO", "KẾ HOẠCH", "TỜ TRÌNH", "QUYẾT ĐỊNH", "THÔNG BÁO", "NGHỊ QUYẾT", "CHƯƠNG TRÌNH",
+    "HƯỚNG DẪN", "BIÊN BẢN", "CÔNG VĂN")}
 # The codes of those types (Decree 30/2020/NĐ-CP, appendix III) as a document number's
 # second part writes them: "18/BC-…"
 DOC_CODES = ("BC", "KH", "TTr", "QĐ", "TB", "NQ", "CTr", "HD", "BB")
@@ -227,11 +230,10 @@ def _doc_type(text: str) -> tuple[str, str | None] | None:
     if not is_capitals(stripped):
         return None
     folded = fold(stripped)
-    for kind in DOC_TYPES:
+    for kind, written in DOC_TYPES.items():
         words = len(kind.split())
         head = " ".join(folded.split()[:words])
         if fuzz.ratio(head, kind) >= 80:
-            written = " ".join(stripped.split()[:words])
             rest = " ".join(stripped.split()[words:]).strip(" .,:") or None
             return written, sentence_case(rest) if rest else None
     return None
@@ -252,7 +254,7 @@ def _title(lines: list[DocLine], type_at: int) -> tuple[str | None, int]:
             break
         parts.append(text)
         end = dl.index
-    title = " ".join(parts).strip(" ,.;:") or None
+    title = clean_title(" ".join(parts)).strip(" ,;") or None  # "… năm 2018 -": a speck
     return (sentence_case(title) if title else None), end
 
 
@@ -270,15 +272,23 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     elif len(left) >= 2 and (fold(left[1]).startswith(_BODY_WORDS) or
                              _SUPERIOR.match(fold(left[0]))):
         province = _PROVINCE.search(fold(left[0]))
-        province = " ".join(w.capitalize() for w in left[0][province.start(1):].split()
-                            if regex.search(r"\p{L}", w)) if province else None
+        if province:  # the listed place it opens with, else every word ("UBND TỈNH X Y")
+            after = left[0][province.start(1):]
+            words = (leading_place(after) or after).split()
+            province = " ".join(w.capitalize() for w in words if regex.search(r"\p{L}", w))
         left = left[1:]
-    body = " ".join(t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t))
-    body = body.rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
+    tokens = [t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t)]
+    # a full stop inside a name is a speck ("CÁC. TỔ CHỨC"), an abbreviation's aside ("TP.")
+    tokens = [t if k == len(tokens) - 1 or is_acronym(t.rstrip(".")) else t.rstrip(".")
+              for k, t in enumerate(tokens)]
+    if len(tokens) > 1 and len(regex.sub(r"\W", "", tokens[-1])) == 1 and \
+            roman_value(tokens[-1].strip(".,;:")) is None and fold(tokens[-2]) != "so":
+        tokens = tokens[:-1]  # "… QUẢNG NGÃI Ở": a letter a speck left, no (bloc) numeral
+    body = " ".join(tokens).rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
     text = _bloc_number(sentence_case(body))  # tokens of mere OCR specks left out
     if province and "tinh" not in fold(text).split():
         text += f" tỉnh {province}"
-    text = keep_place_case(_bloc_words(text), place)
+    text = keep_place_case(province_word(_bloc_words(text)), place)
     name = tidy_name(text)
     hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(name)
     if hit and text.startswith(name):

@@ -52,3 +52,33 @@ def known_place(place: str) -> str:
             or (len(best) > 1 and best[1][1] == best[0][1])):
         return place
     return places[best[0][0]][0]
+
+
+# "tỉnh" as OCR or repair may leave it before a place: tính, tinh, tĩnh, tình …
+_PROVINCE_WORD = regex.compile(r"\b(?i:t[iìíỉĩị]nh)\b")
+MAX_PLACE_WORDS = 5  # "Bà Rịa - Vũng Tàu"
+
+
+def leading_place(text: str) -> str | None:
+    """The listed place ``text`` opens with, as ``text`` writes it (the longest of up to
+    MAX_PLACE_WORDS words: "Quảng Ngãi ở" → "Quảng Ngãi"), or None."""
+    words = text.split()
+    for n in range(min(MAX_PLACE_WORDS, len(words)), 0, -1):
+        if fold(" ".join(words[:n])).strip(" .,;:") in _places():
+            return " ".join(words[:n])
+    return None
+
+
+def province_word(text: str) -> str:
+    """``text`` with each misread "tỉnh" before a listed place written right ("Hội Cựu
+    chiến binh tính Thái Bình" → "… tỉnh Thái Bình"), in the case it was written in: a
+    province's name after it makes it the word for province, whatever its marks say."""
+    out = text
+    for m in _PROVINCE_WORD.finditer(text):
+        after = text[m.end():].split()
+        if m[0].lower() != "tỉnh" and leading_place(" ".join(after)):
+            word = m[0]
+            right = "TỈNH" if word.isupper() else "Tỉnh" if word[0].isupper() else "tỉnh"
+            out = out[:m.start()] + right + out[m.end():]
+    return out
+
