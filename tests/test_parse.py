@@ -513,6 +513,20 @@ def test_a_headers_names_through_ocr_slips() -> None:
     assert bloc.issuer == "Khối thi đua các tổ chức hội tỉnh Đắk Lắk"
 
 
+def test_an_organ_before_its_body_on_one_line_under_a_party_superior() -> None:
+    """"BAN THƯỜNG VỤ HỘI … TỈNH" under "TỈNH ỦY X": the body issues the report, in the
+    superior's province; a speck before the organ and after the province changes nothing;
+    a part's title loses the dash a speck made (lines written here)."""
+    record = _parse_text(
+        "TỈNH ỦY LẠNG SƠN. ĐẢNG CỘNG SẢN VIỆT NAM\n"
+        ".BAN THƯỜNG VỤ HỘI CỰU CHIẾN BINH TỈNH Lạng Sơn, ngày 8 tháng 12 năm 2025\n"
+        "Số: 71-BC/HCCB\nBÁO CÁO\nTổng kết năm 2025\nPhần thứ nhất\n- KẾT QUẢ NĂM 2025\n"
+        "Hội có 210 chi hội.")
+    assert record.document.issuer == "Hội Cựu chiến binh tỉnh Lạng Sơn"
+    assert [u.name for u in record.units] == ["Hội Cựu chiến binh"]
+    assert record.sections[0].title == "KẾT QUẢ NĂM 2025"
+
+
 def test_document_number_code_is_an_acronym() -> None:
     """The Vietnamese OCR model reads Q as Ọ; a document code keeps only Đ among marked letters."""
     record = _parse_text("KHỐI THI ĐUA\nSố: 18 /BC-KTĐHỌC Đà Lạt, ngày 15 tháng 12 năm 2017\n"

@@ -46,7 +46,7 @@ _PLACE_DATE = regex.compile(
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
     r"(?P<y>\d{4})")
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
-_PROVINCE = regex.compile(r"\btinh\s+(\w.*)$")
+_PROVINCE = regex.compile(r"\btinh\s+(?:uy\s+)?(\w.*)$")  # "UBND TỈNH X", "TỈNH ỦY X"
 # A bloc's own number ends its name: "Khối thi đua các hội … số II"
 _BLOC_NUMBER = regex.compile(r"(?<=\bsố\s)\S+$", regex.IGNORECASE)
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
@@ -275,9 +275,11 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
         if province:  # the listed place it opens with, else every word ("UBND TỈNH X Y")
             after = left[0][province.start(1):]
             words = (leading_place(after) or after).split()
-            province = " ".join(w.capitalize() for w in words if regex.search(r"\p{L}", w))
+            province = " ".join(w.strip(".,;:").capitalize() for w in words
+                                if regex.search(r"\p{L}", w))
         left = left[1:]
     tokens = [t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t)]
+    tokens = _without_organ(tokens)
     # a full stop inside a name is a speck ("CÁC. TỔ CHỨC"), an abbreviation's aside ("TP.")
     tokens = [t if k == len(tokens) - 1 or is_acronym(t.rstrip(".")) else t.rstrip(".")
               for k, t in enumerate(tokens)]
@@ -285,8 +287,11 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
             roman_value(tokens[-1].strip(".,;:")) is None and fold(tokens[-2]) != "so":
         tokens = tokens[:-1]  # "… QUẢNG NGÃI Ở": a letter a speck left, no (bloc) numeral
     body = " ".join(tokens).rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
+    body = regex.sub(r"^[^\p{L}\p{N}]+", "", body)  # ".BAN …": a speck before it
     text = _bloc_number(sentence_case(body))  # tokens of mere OCR specks left out
-    if province and "tinh" not in fold(text).split():
+    if province and fold(text).split()[-1:] == ["tinh"]:
+        text += f" {province}"  # "HỘI NÔNG DÂN TỈNH" under "TỈNH ỦY THANH HÓA"
+    elif province and "tinh" not in fold(text).split():
         text += f" tỉnh {province}"
     text = keep_place_case(province_word(_bloc_words(text)), place)
     name = tidy_name(text)
@@ -294,6 +299,19 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     if hit and text.startswith(name):
         text = hit[0] + text[len(name):]
     return text
+
+
+def _without_organ(tokens: list[str]) -> list[str]:
+    """The tokens of the issuer's lines without an organ opening them before the body's
+    name on the same line ("BAN THƯỜNG VỤ HỘI NÔNG DÂN TỈNH": the body issues it, as when
+    the organ stands on a line of its own under it)."""
+    joined = ""
+    for k, token in enumerate(tokens[:6]):
+        joined += fold(token).strip(".,:;-_")
+        if joined.startswith(_ORGANS) and joined in _ORGANS:
+            rest = tokens[k + 1:]
+            return rest if rest and fold(rest[0]).startswith(_BODY_WORDS) else tokens
+    return tokens
 
 
 def _bloc_words(name: str) -> str:

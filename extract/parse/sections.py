@@ -56,8 +56,9 @@ def starts_numbered(text: str) -> bool:
 
 
 def clean_title(text: str) -> str:
-    """A heading title without trailing full stop, colon, dashes or OCR specks."""
-    return regex.sub(r"[\s.:\-–_~`]+$", "", text.strip()).strip()
+    """A heading title without trailing full stop, colon, dashes or OCR specks, nor specks
+    before it ("- KẾT QUẢ …" under a "Phần thứ nhất")."""
+    return regex.sub(r"^[\s.,:;\-–_~`]+|[\s.:\-–_~`]+$", "", text.strip()).strip()
 
 
 def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[Heading]:
