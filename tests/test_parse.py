@@ -343,6 +343,14 @@ def test_thousands_as_a_tired_scan_or_an_english_habit_writes_them() -> None:
                        (4, "Bằng khen"), (11, "chi hội")]
 
 
+def test_a_counter_takes_the_next_word_unless_it_opens_a_predicate() -> None:
+    # "hộ nghèo" is what is counted; in "hộ đạt danh hiệu" the counted thing is "hộ"
+    record = _parse_text("HỘI NÔNG DÂN\nBÁO CÁO\nTổng kết năm 2025\n"
+                         "Hội giúp 320 hộ nghèo; có 9.400 hộ đạt danh hiệu sản xuất giỏi.")
+    assert [(f.value, f.measure) for f in record.units[0].figures] == [
+        (320, "hộ nghèo"), (9400, "hộ")]
+
+
 def test_a_label_before_its_number_is_the_measure() -> None:
     # a list of labels and counts (lines written here): the label is the measure
     record = _parse_text(

@@ -49,6 +49,7 @@ MAX_MEASURE_SYLLABLES = 6  # looked at after a number: a head word and the word 
 # Qualifiers, longest first: "tổng số" before "số".
 QUALIFIERS = ("tổng số", "tổng cộng", "ước đạt", "lên tới", "lên đến", "trên", "gần", "hơn",
               "khoảng", "đạt", "tới", "ước", "tổng")
+_QUALIFIER_WORDS = frozenset(q for q in QUALIFIERS if " " not in q)  # "đạt", "trên" …
 # Unit symbols that may stand glued to the number.
 _SYMBOL = regex.compile(r"(%|‰|k?m[²³23?]|km|ha|(?-i:h[àáảãạ])|kg|tấn)(?![\p{L}\p{N}])", regex.I)
 # Superscripts flattened by typing or OCR (Tesseract reads ² as "?" or "2").
@@ -259,7 +260,8 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
         words = segment(syllables)
         head = words[0]
         if len(words) > 1 and (len(head) == 1 and head[0].lower() in COUNTERS
-                               or is_word(head + words[1])):
+                               and words[1][0].lower() not in _QUALIFIER_WORDS
+                               or is_word(head + words[1])):  # not "hộ đạt danh hiệu"
             head = head + words[1]
     measure_end = end
     for syllable in head[:own]:  # one syllable per token, so the first ``own`` are this line's
