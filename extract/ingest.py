@@ -14,7 +14,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import regex
 from PIL import Image, ImageOps, ImageSequence
@@ -24,6 +24,9 @@ from extract.errors import (CorruptInput, EmptyInput, EncryptedInput, InputTooLa
                             MissingInput, UnsupportedInput)
 from extract.streams import decoded_size
 from extract.text import Page, nfc
+
+if TYPE_CHECKING:  # imported where used: a text file needs no PDF library
+    from pypdfium2 import PdfPage
 
 DPI = 300
 # A PDF page is rendered with its long side at most this many pixels: A3's long side at DPI,
@@ -227,8 +230,8 @@ def _check_pixels(path: Path | str, pixels: float) -> None:
 
 
 def _open_pdf(path: Path, digest: str) -> Ingested:
-    """A PDF: text-layer pages as text, the others as page images to OCR."""
-    import pdfplumber
+    """A PDF: text-layer pages as text, the others as page images to OCR (read with
+    pdfplumber only when pdfium finds any text at all)."""
     import pypdfium2 as pdfium
 
     _keep_soft_hyphen()
@@ -241,12 +244,19 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         _raise_empty_or_corrupt(path)
     with document:
         count = len(document)
+        # pdfium counts a page's characters quickly; a scan with none needs no pdfminer
+        any_text = any(_char_count(document[i]) for i in range(count))
     if count == 0:
         raise EmptyInput(path, "PDF has no pages")
+    layers: list[str | None] = []
+    scanned: list[bool] = []
     try:
-        with pdfplumber.open(path) as pdf:
-            layers: list[str | None] = [_text_layer(page) for page in pdf.pages]
-            scanned = [_is_scanned(page) for page in pdf.pages]
+        if any_text:
+            import pdfplumber
+
+            with pdfplumber.open(path) as pdf:
+                layers = [_text_layer(page) for page in pdf.pages]
+                scanned = [_is_scanned(page) for page in pdf.pages]
     except Exception:  # noqa: BLE001 - pdfminer fails in many ways; pdfium read the file
         print(f"warning: {path}: text layer unreadable, OCR-ing every page", file=sys.stderr)
         layers, scanned = [], []
@@ -268,6 +278,16 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         else:
             pages.append(Page.from_text(index + 1, layer, "text-layer"))
     return Ingested(path, "pdf", digest, pages, encoding)
+
+
+def _char_count(page: PdfPage) -> int:
+    """How many characters pdfium finds on a page (0 on a bare scan)."""
+    textpage = page.get_textpage()
+    try:
+        return textpage.count_chars()
+    finally:
+        textpage.close()
+        page.close()
 
 
 def _check_pdf(path: Path) -> None:
