@@ -231,6 +231,13 @@ def test_syllables_a_tight_scan_ran_together_are_parted():
     assert repair_text("HOINONGDAN", kind="eng").count(" ") == 0
 
 
+def test_a_one_and_a_symbol_are_an_english_models_letters():
+    # "1€" is no number: an English model's l read as 1 and its ễ as € (line written here)
+    out = repair_text("Nhan dip 1€ ky niem 80 nam ngay thanh lap, Hoi to chuc 12 cuoc thi",
+                      kind="eng")
+    assert out == "Nhân dịp lễ kỷ niệm 80 năm ngày thành lập, Hội tổ chức 12 cuộc thi", out
+
+
 def test_symbols_read_for_letters_stay_inside_the_word():
     # & or @ ending a word is an English model's reading of ơ, ở …: the word is repaired
     # whole, no stray symbol is left; an abbreviation with & is kept (lines written here)

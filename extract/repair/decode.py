@@ -135,6 +135,7 @@ _SENTENCE_OPENERS = set(".:;!?\"“(-–•")
 _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
+_SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits. A number in
@@ -356,6 +357,11 @@ class Decoder:
         lm, s = self.lm, self.settings
         number = is_number(piece) and not _GLUED_NUMBER.fullmatch(piece) and \
             not _FOUR_MARKS.fullmatch(piece)
+        spelt = piece
+        if number and kind == "eng" and _SYMBOL_LETTER.search(piece):
+            # "1€", "1§": an English model's "lễ", "lệ", its l read as 1 and its marked
+            # vowel as a symbol; no number has a symbol glued to it
+            number, spelt = False, piece.replace("1", "l")
         if number and not (kind == "eng" and len(piece) <= s.letter_digits):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1 and \
@@ -373,7 +379,7 @@ class Decoder:
         abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
         if abbreviation and (kind == "vie" or not _HORN.sub("", low).isalpha()):
             return (Option(None, lm.id(low), 0.0),)
-        cands = sorted(self.channel.candidates(piece, kind), key=lambda c: -c[1])
+        cands = sorted(self.channel.candidates(spelt, kind), key=lambda c: -c[1])
         if cands:
             best = cands[0][1]
             cands = [c for c in cands[: s.max_candidates] if c[1] >= best - s.margin]
