@@ -45,6 +45,10 @@ _NUMBER = regex.compile(r"[\d.,%/:–-]*\d[\d.,%/:–-]*")
 # marks alone; "I" is left out, being a Roman numeral ("Nhóm I").
 _BROKEN_ONE = regex.compile(r"[l|}\]\[¡!]")
 _DIGIT_HEIGHT = (0.75, 1.33)  # a mark's height over its number's: the same line of digits
+# A 1 that Tesseract set apart from the rest of its number, a word space after it, before
+# a number whose thousands are grouped ("1 3.682" for 13.682): no sentence puts two numbers
+# side by side, and a table's row number stands a column away (more than the 1's height).
+_PARTED_ONE = regex.compile(r"\d{1,2}[.,]\d{3}(?:[.,]\d{3})*[.,:;]?")
 # A number whose thousands are grouped (1-3 digits, then groups of 3), or ungrouped digits
 _WELL_FORMED = regex.compile(r"\d{1,3}(?:[.,]\d{3})+(?:,\d+)?|\d{1,4}")
 
@@ -209,13 +213,18 @@ def _second_reading(image: Image.Image, page: Page, lang: str, directory: str) -
 def _join_broken_ones(page: Page) -> None:
     """Join each mark that is a broken-off 1 (``_BROKEN_ONE``) to the number after it, and
     to a number of 1-3 digits before it when the three read as one ("3 | 8.900" is
-    318.900); only where the joined number is well formed."""
+    318.900); only where the joined number is well formed. A 1 set apart from its grouped
+    number (``_PARTED_ONE``) is joined to it too."""
     for line in page.lines:
         words = line.words
         k = 0
         while k + 1 < len(words):
             mark, right = words[k], words[k + 1]
-            if _BROKEN_ONE.fullmatch(mark.text) and mark.box and right.box \
+            if mark.text == "1" and mark.box and right.box and _PARTED_ONE.fullmatch(right.text) \
+                    and right.box[0] - mark.box[0] - mark.box[2] <= mark.box[3]:
+                words[k:k + 2] = [Word("1" + right.text, min(mark.confidence, right.confidence),
+                                       union_box([mark.box, right.box]))]
+            elif _BROKEN_ONE.fullmatch(mark.text) and mark.box and right.box \
                     and _DIGIT.search(right.text) \
                     and _DIGIT.match(right.text.translate(DIGIT_LOOKALIKES)) \
                     and _DIGIT_HEIGHT[0] <= mark.box[3] / right.box[3] <= _DIGIT_HEIGHT[1]:

@@ -210,7 +210,8 @@ def test_a_one_broken_off_its_number_is_joined_again():
     """A worn scan breaks a 1's stem off its number and Tesseract reads it as a mark of
     its own: the mark, as tall as the digits, is joined to them (real Tesseract reads the
     page; the broken readings are made from its own boxes). A mark that is taller (a
-    table's rule) or a join that would not make a number stays as read."""
+    table's rule) or a join that would not make a number stays as read; so does a 1 a
+    column away from a number."""
     from extract.ocr import _join_broken_ones, _read_lines
 
     image = render_page(["Hội có 318.900 hội viên và 18.000 lượt người, năm 2021."], size_pt=13)
@@ -243,3 +244,9 @@ def test_a_one_broken_off_its_number_is_joined_again():
         "Hội có 318.900 hội viên và 118.000 lượt người, năm l 2021."
     assert read_as({"318.900": broken(big, ["3", "|", "8.900"], mark_height=2.5)}) == \
         line.text.replace("318.900", "3 | 8.900")
+    # a 1 read as a word of its own a word space before its grouped number is joined to
+    # it; a column away (a table's row number) it stays apart
+    assert read_as({"18.000": broken(small, ["1", "8.000"])}) == line.text
+    one, rest = broken(small, ["1", "8.000"])
+    far = Word(rest.text, rest.confidence, (rest.box[0] + 3 * rest.box[3], *rest.box[1:]))
+    assert read_as({"18.000": [one, far]}) == line.text.replace("18.000", "1 8.000")
