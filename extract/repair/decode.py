@@ -520,6 +520,10 @@ class Decoder:
                     # unit whose superscript OCR read as ? (m? for m²)
                     opts = (Option(None, self.lm.id(piece.lower()), 0.0),)
                     column = _column_of(opts)
+                elif piece == "?" and k > 0 and _AREA_UNIT.fullmatch(parts[k - 1]):
+                    # the superscript of m², km² that OCR read as "?"
+                    opts = (Option("²", self.lm.id(piece), 0.0),)
+                    column = _column_of(opts)
                 elif piece == "+" and inside and len(parts) == 1:
                     # a lone "+" inside a sentence: a bullet, or a 4 that lost its diagonal
                     # ("gồm + đơn vị"); the context decides, at the cost of an odd piece
