@@ -238,6 +238,19 @@ def test_a_superscript_read_as_a_question_mark_is_the_superscript():
     assert out == "Hội trồng 1.250 m² cây thuốc và làm 12 km² đường. Vì sao vậy?", out
 
 
+def test_an_english_models_plain_capitals_leave_the_marks_to_the_context():
+    # an English model writes no mark on a capital: "TRUONG" says TRƯỞNG as much as
+    # TRƯƠNG, while lower-case "truong" leans to the syllable its renders showed most
+    decoder = engine()
+
+    def emits(piece: str) -> dict[str, float]:
+        return {o.text: o.emit for o in decoder._make_options(piece, "eng") if o.text}
+
+    capitals, small = emits("TRUONG"), emits("truong")
+    assert capitals["trưởng"] == capitals["trương"] == max(capitals.values())
+    assert small["trưởng"] < small["trương"]
+
+
 def test_a_one_and_a_symbol_are_an_english_models_letters():
     # "1€" is no number: an English model's l read as 1 and its ễ as € (line written here)
     out = repair_text("Nhan dip 1€ ky niem 80 nam ngay thanh lap, Hoi to chuc 12 cuoc thi",

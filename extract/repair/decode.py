@@ -136,6 +136,7 @@ _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
+_PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no mark seen
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits. A number in
@@ -219,6 +220,18 @@ def _glued_parts(piece: str, lexicon: Lexicon, lm: LanguageModel) -> tuple[str, 
     # OCR debris, "ti ăng")
     together = all(lm.holds_pair(a, b) for a, b in zip(real, real[1:]) if a and b)
     return parts if marked and sum(map(bool, real)) >= 2 and together else (piece,)
+
+
+def _marks_unseen(options: list[Option], key: str) -> list[Option]:
+    """``options`` with every syllable of skeleton ``key`` as likely as the likeliest one:
+    an English model writes a Vietnamese capital's marks not at all ("TRUONG" for TRƯỞNG
+    as for TRƯƠNG), so plain capitals say nothing of them and the context decides."""
+    same = [o.emit for o in options if o.text and skeleton(o.text) == key]
+    if not same:
+        return options
+    best = max(same)
+    return [o._replace(emit=best) if o.text and skeleton(o.text) == key else o
+            for o in options]
 
 
 def _section_number(piece: str, after: list[str]) -> str | None:
@@ -410,6 +423,8 @@ class Decoder:
                        else [self._kept(low, keep)])
         elif not any(o.text == low for o in out):
             out.append(Option(low, lm.id(low), bonus - s.keep_cost))
+        if kind == "eng" and _PLAIN_CAPITALS.fullmatch(piece):
+            out = _marks_unseen(out, skeleton(low))
         return self._pruned(out)
 
     def _pruned(self, options: list[Option]) -> tuple[Option, ...]:
