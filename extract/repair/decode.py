@@ -281,6 +281,7 @@ class Decoder:
         self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Column]] = {}
         self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
         self._glued: dict[str, tuple[str, ...]] = {}  # a piece → its syllables (``_unglued``)
+        self._cuts: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[int], bool]] = {}
         # log P(written in lower case | word) inside sentences
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
         self._parent: Decoder | None = None  # whose options serve the unchanged pieces
@@ -472,6 +473,24 @@ class Decoder:
                 out.append(Option(variant, lm_id, keep - self.settings.variant_cost))
         return out
 
+    def _cut(self, word: str, kind: str) -> tuple[tuple[str, ...], frozenset[int], bool]:
+        """``word`` cut into the pieces the search reads, which of them are written with a
+        space before them (syllables a scan ran together), and whether the word is a
+        document code (its letters codes, not syllables); the same word recurs all the
+        time, so the cuts are kept (``_cuts``)."""
+        glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
+        parts = [glued[0], *ocr_pieces(word[glued.end():])] \
+            if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
+        apart: set[int] = set()
+        if kind == "vie":
+            split: list[str] = []
+            for part in parts:
+                syllables = self._unglued(part)
+                apart.update(range(len(split) + 1, len(split) + len(syllables)))
+                split += syllables
+            parts = split
+        return tuple(parts), frozenset(apart), _DOCUMENT_CODE.fullmatch(word) is not None
+
     def _unglued(self, piece: str) -> list[str]:
         """``piece`` as the syllables a tight scan ran together ("QUẢNGNGÃI", "hộiviên"),
         or ``[piece]``. Vietnamese OCR only: a run parts only into syllables of two letters
@@ -508,18 +527,10 @@ class Decoder:
         for index, word in enumerate(line):
             if index == len(words):
                 own = len(starts) - 1
-            glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
-            parts = [glued[0], *ocr_pieces(word[glued.end():])] \
-                if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
-            code = _DOCUMENT_CODE.fullmatch(word) is not None
-            apart: set[int] = set()  # parts written with a space before them
-            if kind == "vie":
-                split: list[str] = []
-                for part in parts:
-                    syllables = self._unglued(part)
-                    apart.update(range(len(split) + 1, len(split) + len(syllables)))
-                    split += syllables
-                parts = split
+            cut = self._cuts.get((word, kind))
+            if cut is None:
+                cut = self._cuts[word, kind] = self._cut(word, kind)
+            parts, apart, code = list(cut[0]), cut[1], cut[2]
             if len(parts) > 1 and parts[-1] == "?" and parts[-2][-1].isalpha() and \
                     not _AREA_UNIT.fullmatch(parts[-2]) and \
                     index + 1 < len(line) and line[index + 1][:1].islower():
