@@ -535,6 +535,30 @@ def test_an_organ_before_its_body_on_one_line_under_a_party_superior() -> None:
     assert record.sections[0].title == "KẾT QUẢ NĂM 2025"
 
 
+def test_a_summarys_members_as_list_items() -> None:
+    """A bloc's summary that gives each member's results as a list item opening with its
+    name and a colon (the dash OCR may read as "„"): each item's figures are its unit's,
+    the rest the bloc's; in a member's own report, items naming other units are no units
+    (lines written here)."""
+    summary = _parse_text(
+        "CỤM THI ĐUA SỐ 3\nBÁO CÁO\nTổng kết năm 2025\nI. KHÁI QUÁT\n"
+        "Cụm thi đua số 3 gồm 3 đơn vị.\nII. KẾT QUẢ CỦA CÁC ĐƠN VỊ\n"
+        "„ Hội Nông dân thành phố: kết nạp 1.120 hội viên mới; hỗ trợ 430 hộ\n"
+        "vay vốn.\n- Hội Cựu chiến binh thành phố: có 184 chi hội.\n"
+        "- Hội Chữ thập đỏ thành phố: vận động 7.650 đơn vị máu.\n"
+        "III. KHEN THƯỞNG\nCụm được tặng 02 Cờ thi đua.")
+    assert [(u.name, [f.value for f in u.figures]) for u in summary.units] == [
+        ("Hội Nông dân", [1120, 430]), ("Hội Cựu chiến binh", [184]),
+        ("Hội Chữ thập đỏ", [7650])]
+    assert [f.value for f in summary.figures] == [3, 2]
+    member = _parse_text(
+        "HỘI NÔNG DÂN TỈNH NAM ĐỊNH\nBÁO CÁO\nTổng kết năm 2025\nHội có 230 chi hội.\n"
+        "- Hội Cựu chiến binh tỉnh: phối hợp tổ chức 12 hội thi;\n"
+        "- Hội Liên hiệp Phụ nữ tỉnh: phối hợp mở 8 lớp tập huấn.")
+    assert [(u.name, [f.value for f in u.figures]) for u in member.units] == [
+        ("Hội Nông dân", [230, 12, 8])]
+
+
 def test_document_number_code_is_an_acronym() -> None:
     """The Vietnamese OCR model reads Q as Ọ; a document code keeps only Đ among marked letters."""
     record = _parse_text("KHỐI THI ĐUA\nSố: 18 /BC-KTĐHỌC Đà Lạt, ngày 15 tháng 12 năm 2017\n"

@@ -14,7 +14,7 @@ from extract.parse.bloc import parse_bloc
 from extract.parse.figures import line_figures
 from extract.parse.header import parse_header
 from extract.parse.lines import DocLine, flatten
-from extract.parse.sections import Heading, find_headings
+from extract.parse.sections import BULLET, Heading, find_headings
 from extract.parse.tables import table_figures
 from extract.parse.units import Gazetteer, registry, tidy_name
 from extract.records import PageText, PageWord, Record, Source, Unit
@@ -39,6 +39,10 @@ ALONE_SCORE = 95  # the gazetteer score a name alone on its line needs to count 
 # The distribution list that closes a document ("Nơi nhận: - Lưu: VT, 02 bản."), and the
 # signature beside it: no figure of the report stands there
 _CLOSING = regex.compile(r"^\W{0,3}n\S{0,2}i\s+nh\S{0,3}n\s*[:;.]")
+# A list item opening with a name and a colon, the name at most MAX_NAME_TAIL words longer
+# than the unit's own ("Hội Nông dân thành phố:"); its dash as OCR may read it ("„", "_")
+_UNIT_ITEM = regex.compile(r"^\W{0,3}[-–—+•*„_~]\s*(?P<name>\p{Lu}[^:;.]{2,79}?)\s*:\s*\S")
+MAX_NAME_TAIL = 3
 _NUMBERING = regex.compile(r"^\W*[\dIVXLl|]{1,3}(?:[.,]\s*[\dIl|]{1,3}){0,3}[.,)\s]\W*")
 
 
@@ -60,6 +64,10 @@ def parse(pages: list[Page], source: Source) -> Record:
                for f in (cells[dl.index] if dl.index in cells else line_figures(lines, dl.index))]
     issuer = header.info.issuer
     if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):
+        # a summary's members may also be list items (a member's own report names others
+        # in its items too: those are no units of its)
+        unit_spans = sorted(unit_spans + _unit_items(body, headings, unit_spans, gazetteer),
+                            key=lambda span: span[0])
         inside: set[int] = set()
         todo = [(start, end, unit, 1.0) for start, end, unit in unit_spans]
         record.units = []
@@ -132,6 +140,32 @@ def _unit_sections(headings: list[Heading], lines: list[DocLine],
         end = next((x.index for x in headings[k + 1:] if x.section.level <= h.section.level),
                    len(lines))
         spans.append((h.index, end, Unit(h.section.number, name)))
+    return spans
+
+
+def _unit_items(body: list[DocLine], headings: list[Heading],
+                sections: list[tuple[int, int, Unit]],
+                gazetteer: Gazetteer) -> list[tuple[int, int, Unit]]:
+    """(first line, end line, unit) of each list item that opens with a member unit's name
+    and a colon ("- Hội Nông dân thành phố: kết nạp 1.250 hội viên …"), outside the
+    units' own sections: a summary that lists its members' results item by item. An item
+    runs to the next item, heading or the end of the body."""
+    inside = {i for start, end, _ in sections for i in range(start, end)}
+    breaks = {h.index for h in headings}
+    items: list[tuple[int, str]] = []
+    for dl in body:
+        if dl.index in inside:
+            continue
+        m = _UNIT_ITEM.match(dl.text)
+        if dl.index in breaks or BULLET.match(dl.text) or m:
+            hit = gazetteer.match(m["name"]) if m else None
+            fits = hit and len(m["name"].split()) <= len(hit[0].split()) + MAX_NAME_TAIL
+            items.append((dl.index, hit[0] if fits else ""))
+    spans = []
+    for k, (start, name) in enumerate(items):
+        if name:
+            end = items[k + 1][0] if k + 1 < len(items) else body[-1].index + 1
+            spans.append((start, end, Unit(None, name)))
     return spans
 
 

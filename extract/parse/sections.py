@@ -36,7 +36,8 @@ _LETTER_DIGITS = {"S": "5", "B": "8", "Z": "2", "G": "6"}
 _LETTER_NUMBER = regex.compile(r"^[\W_]{0,4}?(?P<num>[SBZG])\s*[.,]\s*(?P<title>\p{Lu}.*)$")
 # What OCR reads a part I, or a section 1, as
 _ROMAN_ONES = frozenset("Il")
-_BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
+# A list item's mark opening a line: a dash, plus, bullet, "a)" or "1)"
+BULLET = regex.compile(r"^\s*(?:[-+*•–]|[a-zđ]\)|\d{1,2}\))")
 # A section number two or more levels deep ("3.6.") never opens a list item: after a dash
 # it is a heading whose speck OCR read as the dash.
 _DEEP_NUMBER = regex.compile(r"\d{1,2}(?:\.\d{1,2})+\.?\s+\p{Lu}")
@@ -52,7 +53,7 @@ class Heading:
 
 def starts_numbered(text: str) -> bool:
     """True if the line opens with a heading or list number (``I.``, ``2.1.``, ``3)``)."""
-    return bool(_NUMBERED.match(_unaccent_numeral(text.strip())) or _BULLET.match(text))
+    return bool(_NUMBERED.match(_unaccent_numeral(text.strip())) or BULLET.match(text))
 
 
 def clean_title(text: str) -> str:
@@ -70,7 +71,7 @@ def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[He
         text = dl.text.strip()
         if dl.index in skip:
             continue
-        bullet = _BULLET.match(text)
+        bullet = BULLET.match(text)
         if bullet:  # a list item, unless a speck read as a dash precedes a section number
             text = text[bullet.end():].lstrip()
             if not _DEEP_NUMBER.match(text):
@@ -229,7 +230,7 @@ def _stands_alone(lines: list[DocLine], i: int, full: float, title: str) -> bool
     nxt_text = lines[nxt].text.strip()
     if not _continues(nxt_text):
         starts_block = (nxt > i + 1 or _NUMBERED.match(nxt_text) is not None
-                        or _BULLET.match(nxt_text) is not None)
+                        or BULLET.match(nxt_text) is not None)
         return starts_block or lines[i].text.rstrip()[-1:] in ".:"
     after = _next_index(lines, nxt)
     wraps_once = len(nxt_text) < 0.75 * full and (after is None or not _continues(
