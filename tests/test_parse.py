@@ -519,6 +519,12 @@ def test_a_headers_names_through_ocr_slips() -> None:
         "Số: 8/BC-KTĐ Buôn Ma Thuột, ngày 9 tháng 12 năm 2025\nBÁO CÁO\nTổng kết năm 2025"
     ).document
     assert bloc.issuer == "Khối thi đua các tổ chức hội tỉnh Đắk Lắk"
+    city = _parse_text(
+        "UBND THÀNH PHỐ CẦN THƠ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "CỤM THI ĐUA SỐ 2 Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 3/BC-CTĐ Cần Thơ, ngày 9 tháng 12 năm 2025\nBÁO CÁO\nTổng kết năm 2025"
+    ).document
+    assert city.issuer == "Cụm thi đua số 2 thành phố Cần Thơ"
 
 
 def test_an_organ_before_its_body_on_one_line_under_a_party_superior() -> None:

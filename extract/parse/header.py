@@ -45,8 +45,9 @@ _PLACE_DATE = regex.compile(
     r"(?P<place>(?:\S+\s+){0,3}?\S+?)\s*[,.]\s*\S{2,5}\s+(?:(?P<d>\S{1,3})\s+th\S{2,4}\s+"
     r"(?P<m>\S{1,3})\s+n\S{1,3}\s+|(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*)"
     r"(?P<y>\d{4})")
-# The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …".
-_PROVINCE = regex.compile(r"\btinh\s+(?:uy\s+)?(\w.*)$")  # "UBND TỈNH X", "TỈNH ỦY X"
+# The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …",
+# "TỈNH ỦY X", or a city run by the centre: "UBND THÀNH PHỐ HẢI PHÒNG", "THÀNH ỦY …"
+_PROVINCE = regex.compile(r"\b(tinh|thanh\s+pho)\s+(?:uy\s+)?(\w.*)$")
 # A bloc's own number ends its name: "Khối thi đua các hội … số II"
 _BLOC_NUMBER = regex.compile(r"(?<=\bsố\s)\S+$", regex.IGNORECASE)
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
@@ -266,14 +267,15 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     left = [t for t in left if len(regex.findall(r"\p{L}", t)) >= 2]
     if not left:
         return None
-    province = None
+    province, generic = None, "tỉnh"
     if len(left) >= 2 and fold(left[1]).replace(" ", "").startswith(_ORGANS):
         left = left[:1]  # "HỘI NÔNG DÂN TỈNH …" / "BAN THƯỜNG VỤ": the body issues it
     elif len(left) >= 2 and (fold(left[1]).startswith(_BODY_WORDS) or
                              _SUPERIOR.match(fold(left[0]))):
-        province = _PROVINCE.search(fold(left[0]))
-        if province:  # the listed place it opens with, else every word ("UBND TỈNH X Y")
-            after = left[0][province.start(1):]
+        found = _PROVINCE.search(fold(left[0]))
+        if found:  # the listed place it opens with, else every word ("UBND TỈNH X Y")
+            generic = "tỉnh" if found[1] == "tinh" else "thành phố"
+            after = left[0][found.start(2):]
             words = (leading_place(after) or after).split()
             province = " ".join(w.strip(".,;:").capitalize() for w in words
                                 if regex.search(r"\p{L}", w))
@@ -289,10 +291,11 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     body = " ".join(tokens).rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
     body = regex.sub(r"^[^\p{L}\p{N}]+", "", body)  # ".BAN …": a speck before it
     text = _bloc_number(sentence_case(body))  # tokens of mere OCR specks left out
-    if province and fold(text).split()[-1:] == ["tinh"]:
+    folded = fold(text)
+    if province and (folded.split()[-1:] == ["tinh"] or folded.endswith(" thanh pho")):
         text += f" {province}"  # "HỘI NÔNG DÂN TỈNH" under "TỈNH ỦY THANH HÓA"
-    elif province and "tinh" not in fold(text).split():
-        text += f" tỉnh {province}"
+    elif province and "tinh" not in folded.split() and " thanh pho " not in f" {folded} ":
+        text += f" {generic} {province}"
     text = keep_place_case(province_word(_bloc_words(text)), place)
     name = tidy_name(text)
     hit = None if fold(text).startswith(("khoi", "cum")) else gazetteer.match(name)
