@@ -160,10 +160,28 @@ def test_a_table_of_figures_gives_each_cell_its_columns_measure() -> None:
             "II. KHEN THƯỞNG\nTặng 6 Bằng khen.")
         assert record.document.issuer == "Khối thi đua các hội tỉnh Phú Yên"
         assert [s.number for s in record.sections] == ["I", "II"]
-        assert [(f.value, f.measure) for f in record.figures] == [
-            (42300, "hội viên"), (610, "chi hội"), (8940, "hội viên"), (96, "chi hội"),
-            (6, "Bằng khen")]
-        assert "Hội Cựu chiến binh" in record.figures[2].text
+        # a bloc's table: each row's figures are the unit's it names
+        assert [(u.name, [(f.value, f.measure) for f in u.figures]) for u in record.units] == [
+            ("Hội Nông dân", [(42300, "hội viên"), (610, "chi hội")]),
+            ("Hội Cựu chiến binh", [(8940, "hội viên"), (96, "chi hội")])]
+        assert [(f.value, f.measure) for f in record.figures] == [(6, "Bằng khen")]
+        assert "Hội Cựu chiến binh" in record.units[1].figures[0].text
+
+
+def test_a_tables_totals_and_a_labels_bracketed_unit() -> None:
+    """The totals row under a table's rows gives the bloc's figures, qualified "tổng
+    cộng"; a label's bracketed unit is its cells' measure; a sentence never runs on into
+    the heading after it (lines written here)."""
+    record = _parse_text(
+        "CỤM THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nII. KẾT QUẢ\n"
+        "TT Đơn vị Số hội viên Số tiền vận động (triệu đồng)\n"
+        "1 Hội Nông dân tỉnh 41.800 1.120\n2 Hội Cựu chiến binh tỉnh 27.300 790\n"
+        "Tổng cộng 69.100 1.910\nIII. KHEN THƯỞNG\nHội viên đóng góp 350\nIV. PHƯƠNG HƯỚNG")
+    assert [(u.name, [(f.value, f.measure) for f in u.figures]) for u in record.units] == [
+        ("Hội Nông dân", [(41800, "hội viên"), (1120, "triệu đồng")]),
+        ("Hội Cựu chiến binh", [(27300, "hội viên"), (790, "triệu đồng")])]
+    assert [(f.value, f.measure, f.qualifier) for f in record.figures] == [
+        (69100, "hội viên", "tổng cộng"), (1910, "triệu đồng", "tổng cộng")]
 
 
 def test_glued_syllables_are_parted_by_the_word_list() -> None:

@@ -15,7 +15,7 @@ from extract.parse.figures import line_figures
 from extract.parse.header import parse_header
 from extract.parse.lines import DocLine, flatten
 from extract.parse.sections import BULLET, Heading, find_headings
-from extract.parse.tables import table_figures
+from extract.parse.tables import TableRow, table_figures
 from extract.parse.units import Gazetteer, registry, tidy_name
 from extract.records import PageText, PageWord, Record, Source, Unit
 from extract.roman import is_capitals
@@ -61,7 +61,8 @@ def parse(pages: list[Page], source: Source) -> Record:
     unit_spans = _unit_sections(headings, lines, gazetteer)
     end = next((dl.index for dl in body if _CLOSING.match(dl.folded)), len(lines))
     figures = [(dl, f) for dl in body if dl.index < end
-               for f in (cells[dl.index] if dl.index in cells else line_figures(lines, dl.index))]
+               for f in (cells[dl.index].figures if dl.index in cells
+                         else line_figures(lines, dl.index))]
     issuer = header.info.issuer
     if len(unit_spans) >= MIN_UNIT_SECTIONS or not issuer or _is_bloc(issuer):
         # a summary's members may also be list items (a member's own report names others
@@ -86,6 +87,7 @@ def parse(pages: list[Page], source: Source) -> Record:
                     if said <= dl.index < end:
                         f.confidence = round(f.confidence * UNATTRIBUTED, 4)
         record.figures = [f for dl, f in figures if dl.index not in inside]
+        _rows_to_units(record, cells, inside, gazetteer)
     else:
         hit = gazetteer.match(issuer)
         record.units = [Unit(None, hit[0] if hit else tidy_name(issuer),
@@ -141,6 +143,26 @@ def _unit_sections(headings: list[Heading], lines: list[DocLine],
                    len(lines))
         spans.append((h.index, end, Unit(h.section.number, name)))
     return spans
+
+
+def _rows_to_units(record: Record, rows: dict[int, TableRow], inside: set[int],
+                   gazetteer: Gazetteer) -> None:
+    """Give the figures of each table row that names a member unit, outside the units' own
+    sections, to that unit (a summary's table of its members' results); the totals row
+    and rows naming nothing known stay at bloc level."""
+    units = {u.name: u for u in record.units}
+    for index, row in rows.items():
+        hit = None if row.total or index in inside or not row.figures \
+            else gazetteer.match(row.name)
+        if hit is None:
+            continue
+        unit = units.get(hit[0])
+        if unit is None:
+            unit = units[hit[0]] = Unit(None, hit[0])
+            record.units.append(unit)
+        unit.figures += row.figures
+        moved = {id(f) for f in row.figures}
+        record.figures = [f for f in record.figures if id(f) not in moved]
 
 
 def _unit_items(body: list[DocLine], headings: list[Heading],

@@ -15,6 +15,7 @@ import regex
 
 from extract.parse.lines import DocLine
 from extract.parse.numbers import NUMBER, parse_number
+from extract.parse.sections import starts_numbered
 from extract.parse.words import is_plausible, is_word, segment
 from extract.records import Figure
 from extract.text import fold, union_box
@@ -235,7 +236,9 @@ def _measure(lines: list[DocLine], i: int, end: int) -> tuple[str, int]:
     tokens = rest.split()
     own = len(tokens)  # tokens on the number's own line
     if (own < MAX_MEASURE_SYLLABLES and (not tokens or tokens[-1][-1].isalnum())
-            and i + 1 < len(lines) and lines[i + 1].page == lines[i].page):
+            and i + 1 < len(lines) and lines[i + 1].page == lines[i].page
+            and not starts_numbered(lines[i + 1].text.strip())):  # no sentence runs on
+        # into a heading or list item ("… 4.450" / "III. KHEN THƯỞNG")
         tokens += lines[i + 1].text.split()
     syllables: list[str] = []
     for token in tokens[:MAX_MEASURE_SYLLABLES]:
