@@ -575,6 +575,17 @@ def test_a_summarys_members_as_list_items() -> None:
         ("Hội Nông dân", [1120, 430]), ("Hội Cựu chiến binh", [184]),
         ("Hội Chữ thập đỏ", [7650])]
     assert [f.value for f in summary.figures] == [3, 2]
+    # a member's name alone after "a)" heads its own list, to the next "b)"; a dash item
+    # that names no unit ends one that stands alone after a dash
+    lettered = _parse_text(
+        "CỤM THI ĐUA SỐ 3\nBÁO CÁO\nTổng kết năm 2025\nII. KẾT QUẢ\na) Hội Nông dân tỉnh\n"
+        "- Kết nạp 1.200 hội viên;\n- Có 86 chi hội.\nb) Hội Cựu chiến binh tỉnh\n"
+        "Hội có 205 chi hội.\n* Hội Chữ thập đỏ tỉnh\nHội vận động 5.600 đơn vị máu.\n"
+        "- Công tác tuyên truyền: đăng 45 tin bài.\nIII. KHEN THƯỞNG")
+    assert [(u.name, [f.value for f in u.figures]) for u in lettered.units] == [
+        ("Hội Nông dân", [1200, 86]), ("Hội Cựu chiến binh", [205]),
+        ("Hội Chữ thập đỏ", [5600])]
+    assert [f.value for f in lettered.figures] == [45]
     member = _parse_text(
         "HỘI NÔNG DÂN TỈNH NAM ĐỊNH\nBÁO CÁO\nTổng kết năm 2025\nHội có 230 chi hội.\n"
         "- Hội Cựu chiến binh tỉnh: phối hợp tổ chức 12 hội thi;\n"

@@ -39,9 +39,11 @@ ALONE_SCORE = 95  # the gazetteer score a name alone on its line needs to count 
 # The distribution list that closes a document ("Nơi nhận: - Lưu: VT, 02 bản."), and the
 # signature beside it: no figure of the report stands there
 _CLOSING = regex.compile(r"^\W{0,3}n\S{0,2}i\s+nh\S{0,3}n\s*[:;.]")
-# A list item opening with a name and a colon, the name at most MAX_NAME_TAIL words longer
-# than the unit's own ("Hội Nông dân thành phố:"); its dash as OCR may read it ("„", "_")
-_UNIT_ITEM = regex.compile(r"^\W{0,3}[-–—+•*„_~]\s*(?P<name>\p{Lu}[^:;.]{2,79}?)\s*:\s*\S")
+# A list item opening with a name and a colon, or a name alone on its line (a sub-heading
+# "a) Hội Nông dân tỉnh"), the name at most MAX_NAME_TAIL words longer than the unit's own
+# ("Hội Nông dân thành phố:"); its dash as OCR may read it ("„", "_")
+_UNIT_ITEM = regex.compile(r"^\W{0,3}(?:[-–—+•*„_~]|[a-zđ]\))\s*(?P<name>\p{Lu}[^:;.]{2,79}?)"
+                           r"(?:(?P<said>\s*:\s*\S)|\s*[.:]?\s*$)")
 MAX_NAME_TAIL = 3
 _NUMBERING = regex.compile(r"^\W*[\dIVXLl|]{1,3}(?:[.,]\s*[\dIl|]{1,3}){0,3}[.,)\s]\W*")
 
@@ -169,26 +171,40 @@ def _unit_items(body: list[DocLine], headings: list[Heading],
                 sections: list[tuple[int, int, Unit]],
                 gazetteer: Gazetteer) -> list[tuple[int, int, Unit]]:
     """(first line, end line, unit) of each list item that opens with a member unit's name
-    and a colon ("- Hội Nông dân thành phố: kết nạp 1.250 hội viên …"), outside the
-    units' own sections: a summary that lists its members' results item by item. An item
-    runs to the next item, heading or the end of the body."""
+    and a colon ("- Hội Nông dân thành phố: kết nạp 1.250 hội viên …") or is the name alone
+    ("a) Hội Nông dân tỉnh"), outside the units' own sections: a summary that lists its
+    members' results item by item. An item runs to the next heading or unit item; one with
+    its text after the colon also to the next list item (its sibling), a name alone (a
+    sub-heading) to the next item marked as it is ("b)" after "a)"), over its own list."""
     inside = {i for start, end, _ in sections for i in range(start, end)}
-    breaks = {h.index for h in headings}
-    items: list[tuple[int, str]] = []
+    headed = {h.index for h in headings}
+    # (line, its mark's kind, the unit it names or None, whether that name stands alone)
+    marks: list[tuple[int, str, str | None, bool]] = []
     for dl in body:
         if dl.index in inside:
             continue
         m = _UNIT_ITEM.match(dl.text)
-        if dl.index in breaks or BULLET.match(dl.text) or m:
-            hit = gazetteer.match(m["name"]) if m else None
-            fits = hit and len(m["name"].split()) <= len(hit[0].split()) + MAX_NAME_TAIL
-            items.append((dl.index, hit[0] if fits else ""))
+        hit = gazetteer.match(m["name"]) if m else None
+        unit = hit[0] if hit and len(m["name"].split()) <= len(hit[0].split()) + MAX_NAME_TAIL \
+            else None
+        if dl.index in headed or unit or BULLET.match(dl.text):
+            kind = "heading" if dl.index in headed else _mark_kind(dl.text)
+            marks.append((dl.index, kind, unit, bool(unit) and m["said"] is None))
     spans = []
-    for k, (start, name) in enumerate(items):
-        if name:
-            end = items[k + 1][0] if k + 1 < len(items) else body[-1].index + 1
-            spans.append((start, end, Unit(None, name)))
+    for k, (start, kind, unit, alone) in enumerate(marks):
+        if unit:
+            end = next((line for line, other_kind, other, _ in marks[k + 1:]
+                        if other_kind == "heading" or other or not alone or other_kind == kind),
+                       body[-1].index + 1)
+            spans.append((start, end, Unit(None, unit)))
     return spans
+
+
+def _mark_kind(text: str) -> str:
+    """What marks a list item: "letter" ("a)"), "number" ("1)") or "dash" (any other)."""
+    mark = regex.match(r"^\W{0,3}(?:(?P<letter>[a-zđ]\))|(?P<number>\d{1,2}\)))", text)
+    return "letter" if mark and mark["letter"] else "number" if mark and mark["number"] \
+        else "dash"
 
 
 def _said_end(lines: list[DocLine], start: int, end: int, unit: str,
