@@ -722,7 +722,8 @@ def test_a_tired_scans_specks_and_broken_commas_in_the_header_and_headings() -> 
 
 
 @pytest.mark.parametrize("day, month, date", [("[O", "l2", "2021-12-10"), ("2§", "O3", "2021-03-28"),
-                                             ("l5", "1I", "2021-11-15"), ("4S", "12", None)])
+                                             ("l5", "1I", "2021-11-15"), ("4S", "12", None),
+                                             ("12", "l2r", "2021-12-12")])
 def test_a_dates_digits_read_as_look_alikes(day: str, month: str, date: str | None) -> None:
     record = _parse_text("UBND TỈNH NINH BÌNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
                          f"HỘI LUẬT GIA Ninh Bình, ngày {day} tháng {month} năm 2021\n"

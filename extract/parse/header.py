@@ -146,10 +146,14 @@ def _place_date(text: str, m: regex.Match) -> tuple[str | None, str | None, int]
     place = " ".join(place_words) or None
     cut = text.rfind(place, 0, m.end("place")) if place else m.start("place")
     place = known_place(place) if place else None
-    try:
-        day, month, year = (int(m[k].translate(DIGIT_LOOKALIKES)) for k in "dmy")
-    except ValueError:
+    # digits and their look-alikes, less a speck read as a small letter beside them
+    # ("tháng l2r": 12; a digit is as tall as a capital, so "4S" stays unread)
+    day, month, year = (regex.sub(r"(?<=\d)\p{Ll}+$|^\p{Ll}+(?=\d)", "",  # as written:
+                                  text[m.start(k):m.end(k)].translate(DIGIT_LOOKALIKES))
+                        for k in "dmy")  # ``m`` matched the folded text
+    if not all(part.isdigit() for part in (day, month, year)):
         return place, None, cut
+    day, month, year = int(day), int(month), int(year)
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return place, None, cut
     return place, f"{year:04d}-{month:02d}-{day:02d}", cut
