@@ -352,13 +352,13 @@ def test_thousands_as_a_tired_scan_or_an_english_habit_writes_them() -> None:
         "Hội trao quà trị giá 482: triệu đồng; có 05. cuộc thi với .4.618 hội viên, 36 .290 người\n"
         "Hội có I I chi hội; Nhóm I gồm các hội\n"
         "._06 lớp tập huấn, giúp đỡ.57 hộ nghèo, tặng 04:Bằng khen; Hội có II chi hội và\n"
-        "Nhóm II gồm các hội; khóa II nhiệm kỳ.")
+        "Nhóm II gồm các hội; khóa II nhiệm kỳ; trao quà trị giá 2,6 , tỷ đồng.")
     figures = [(f.value, f.measure) for f in record.units[0].figures]
     assert figures == [(2347, "buổi"), (6420, "lao động"), (3265, "hội viên"),
                        (2.417, "tỷ đồng"), (4.5, "ha"), (15.375, "%"), (482, "triệu đồng"),
                        (5, "cuộc thi"), (4618, "hội viên"), (36290, "người"),
                        (11, "chi hội"), (6, "lớp tập huấn"), (57, "hộ nghèo"),
-                       (4, "Bằng khen"), (11, "chi hội")]
+                       (4, "Bằng khen"), (11, "chi hội"), (2.6, "tỷ đồng")]
 
 
 def test_a_counter_takes_the_next_word_unless_it_opens_a_predicate() -> None:

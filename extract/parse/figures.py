@@ -98,8 +98,9 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 4/6": a date
             continue
         end = part.end() if part else m.end()
-        if _SPECK_AFTER.match(text, end):  # "482: triệu đồng", "05. cuộc", "03:Cờ": a speck
-            end += 1
+        speck = _SPECK_AFTER.match(text, end)  # "482: triệu", "05. cuộc", "03:Cờ", "1,9 , tỷ"
+        if speck:
+            end = speck.end()
         measure, measure_end = _measure(lines, i, end)
         span = (end, measure_end)
         if not measure:  # a list of labels and counts: "Thạc sĩ 06; Đại học 03"
@@ -140,8 +141,9 @@ def cell_figure(dl: DocLine, begin: int, end: int, value: float, measure: str) -
 
 # A dot or colon between a number and a lower-case word: no sentence starts in lower case,
 # so a scan's speck; so is a colon glued to a capitalised word ("03:Cờ thi đua"), where no
-# label or clock time stands
-_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})")
+# label or clock time stands, and a mark standing alone between spaces ("1,9 , tỷ đồng"),
+# where no typist puts one
+_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})|\s[.,:;](?= \p{Ll})")
 # "4/6 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
 DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 4/6 đến 9/6"
