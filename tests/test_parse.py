@@ -288,6 +288,24 @@ def test_a_part_numeral_whose_full_stop_merged_into_it_survives_repair() -> None
         ("II", "GIẢI PHÁP")]
 
 
+def test_numbered_parts_end_the_last_units_section() -> None:
+    """"Phần I" / "PHẦN 2. TITLE" are Phần thứ nhất / hai, the title below or on the line;
+    the unit section before the second part ends there, so its targets are the bloc's.
+    "Phần lớn …" and "Phần 2 của …" are sentences (lines written here)."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nPhần I\nKẾT QUẢ NĂM 2025\n"
+        "1. Kết quả của các đơn vị\n1.1. Hội Nông dân tỉnh\nHội có 230 chi hội.\n"
+        "1.2. Hội Luật gia tỉnh\nHội có 31 chi hội.\nPhần lớn các hội hoàn thành nhiệm vụ.\n"
+        "PHẦN 2. PHƯƠNG HƯỚNG NĂM 2026\nPhấn đấu kết nạp 2.000 hội viên mới.")
+    assert [(s.number, s.title) for s in record.sections] == [
+        ("Phần thứ nhất", "KẾT QUẢ NĂM 2025"), ("1", "Kết quả của các đơn vị"),
+        ("1.1", "Hội Nông dân tỉnh"), ("1.2", "Hội Luật gia tỉnh"),
+        ("Phần thứ hai", "PHƯƠNG HƯỚNG NĂM 2026")]
+    assert [(u.name, [f.value for f in u.figures]) for u in record.units] == [
+        ("Hội Nông dân", [230]), ("Hội Luật gia", [31])]
+    assert [f.value for f in record.figures] == [2000]
+
+
 def test_a_units_number_read_as_a_numeral_or_with_a_comma_is_its_heading() -> None:
     """A unit's "1." read as "I." after the parts I and II, and a "2." read as "2,": the
     units' headings all the same, with their figures; a "2," that follows no "1." and a

@@ -21,6 +21,10 @@ from extract.text import fold
 # The ordinals a "Phần thứ …" heading takes, by their folded form (what OCR is matched by)
 _ORDINALS = {fold(w): w for w in "nhất hai ba tư năm sáu bảy tám chín mười".split()}
 _PART = regex.compile(r"^\W{0,2}(ph\S{0,3}n\s+th\S{0,3})\s+(\S+)\s*[.:]?\s*$")
+# "Phần I", "PHẦN 2. KẾT QUẢ …" (folded), its title in capitals on the line or below it:
+# no sentence ("Phần lớn …", "Phần 2 của …") is one
+_NUMBERED_PART = regex.compile(r"^\W{0,2}ph\S{0,3}n\s+(?P<n>[ivx]{1,4}|\d{1,2})\s*(?:[.:\-–]\s*)?"
+                               r"(?P<title>.*)$")
 # A numbered heading as OCR reads it: up to four specks before it ("._"), a space after a
 # number's inner full stop ("2. 9." for "2.9."), an inner full stop read as a comma ("2,9."),
 # its separator doubled ("IH,." for "III.").
@@ -80,7 +84,8 @@ def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[He
             continue
         part = _part(dl)
         if part:
-            title = _next_text(lines, i)
+            part, title = part
+            title = title or _next_text(lines, i)
             headings.append(Heading(Section(part, clean_title(title), 1, dl.page, dl.line), i))
             expected_roman = 1
             continue
@@ -154,17 +159,26 @@ def _counts_on(headings: list[Heading], parts: list[str], i: int) -> bool:
         headings[-1].section.level == 1 and i - headings[-1].index <= 2
 
 
-def _part(dl: DocLine) -> str | None:
-    """``Phần thứ …`` when the line is that heading, spelt as records write it whatever the
-    line's case or OCR ("PHẦN THỨ HAI", "Phân thú nhát": Phần thứ hai, Phần thứ nhất),
-    else None."""
-    m = _PART.match(dl.folded.strip())
-    if not m or fuzz.ratio(regex.sub(r"\s+", " ", m[1]), "phan thu") < 60:
+def _part(dl: DocLine) -> tuple[str, str] | None:
+    """(``Phần thứ …``, the title on its line or "") when the line is that heading, spelt as
+    records write it whatever the line's case or OCR ("PHẦN THỨ HAI", "Phân thú nhát":
+    Phần thứ hai, Phần thứ nhất), also numbered ("Phần I", "PHẦN 2. KẾT QUẢ …": Phần thứ
+    nhất, Phần thứ hai); else None."""
+    folded = dl.folded.strip()
+    m = _PART.match(folded)
+    if m and fuzz.ratio(regex.sub(r"\s+", " ", m[1]), "phan thu") >= 60:
+        score, ordinal = max((fuzz.ratio(m[2], o), o) for o in _ORDINALS)
+        return (f"Phần thứ {_ORDINALS[ordinal]}", "") if score >= 70 else None
+    numbered = _NUMBERED_PART.match(folded)
+    if not numbered:
         return None
-    score, ordinal = max((fuzz.ratio(m[2], o), o) for o in _ORDINALS)
-    if score < 70:
+    value = int(numbered["n"]) if numbered["n"].isdigit() else roman_value(numbered["n"].upper())
+    text = dl.text.strip()
+    title = text[numbered.start("title"):].strip()
+    if not value or value > len(_ORDINALS) or not _starts_upper(text) or (
+            title and not is_capitals(title)):
         return None
-    return f"Phần thứ {_ORDINALS[ordinal]}"
+    return f"Phần thứ {list(_ORDINALS.values())[value - 1]}", title
 
 
 def _unaccent_numeral(text: str) -> str:
