@@ -146,6 +146,17 @@ def test_a_groups_leader_marked_through_a_speck() -> None:
         (2, "Tỉnh Đoàn", ["Tỉnh Đoàn", "Liên đoàn Lao động"])]
 
 
+def test_groups_listed_inside_a_sentence() -> None:
+    """"Khối chia thành 2 nhóm: Nhóm 1: A, B; Nhóm 2: C, D." gives both groups, a list
+    wrapping onto the next line included (lines written here)."""
+    record = _parse_text(
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nI. KHÁI QUÁT\n"
+        "Khối có 4 đơn vị. Khối chia thành 2 nhóm: Nhóm 1: Hội Nông dân tỉnh, Hội\n"
+        "Luật gia tỉnh; Nhóm 2: Hội Nhà báo tỉnh, Hội Đông y tỉnh.")
+    assert [(g.number, g.members) for g in record.bloc.groups] == [
+        (1, ["Hội Nông dân", "Hội Luật gia"]), (2, ["Hội Nhà báo", "Hội Đông y"])]
+
+
 def test_a_table_of_figures_gives_each_cell_its_columns_measure() -> None:
     """A table (as a text file gives it, cells apart by TABs, and as a tight scan gives it,
     a cell's words run together): each row's numbers are figures measured by their

@@ -37,6 +37,9 @@ _ROLE_FIRST = regex.compile(rf"\b(?P<role>{_HEAD_ROLE}|{_DEPUTY_ROLE})\s*[:\-–
 _DO = regex.compile(r"\bdo\b")
 _ROLE_CUT = regex.compile(rf"\blam?\s+(?:{_HEAD_ROLE}|{_DEPUTY_ROLE})\b")
 _GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
+# A group's list inside a sentence (folded): after a colon, semicolon or full stop, "Nhóm
+# N" and its colon, bracket or "gồm"
+_INLINE_GROUP = regex.compile(r"(?<=[:;.]\s)nh\S{0,2}m\s+\d{1,2}\s*(?::|\(|gom)")
 _NAMED_LEADER = regex.compile(
     r"(?P<x>[^()]{3,120}?)\s+(?:lam?\s+)?tr\S{1,4}ng\s+nh\S{0,2}m\b")
 # A full stop before a small letter: a scan's speck, no sentence's end ("Hội Luật. gia
@@ -118,20 +121,21 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
     """
     groups: list[Group] = []
     seen: set[int] = set()
-    for i, dl in enumerate(lines):
-        m = _GROUP.match(dl.folded)
+    segments = _group_segments(lines)
+    for i, (text, folded) in enumerate(segments):
+        m = _GROUP.match(folded)
         if not m or int(m[1]) in seen:
             continue
-        body = dl.text[m.end():]
-        for nxt in lines[i + 1:i + 8]:
-            if (not nxt.text.strip() or _GROUP.match(nxt.folded) or _NEW_BLOCK.match(nxt.text)
+        body = text[m.end():]
+        for nxt_text, nxt_folded in segments[i + 1:i + 8]:
+            if (not nxt_text.strip() or _GROUP.match(nxt_folded) or _NEW_BLOCK.match(nxt_text)
                     or body.rstrip().endswith(".")):
                 break
-            body += " " + nxt.text
+            body += " " + nxt_text
         split = _members_start(body)
         if split is None:
             continue
-        intro, members_text = body[:split], body[split:].strip().rstrip(".")
+        intro, members_text = body[:split], body[split:].strip().rstrip(".;")
         separator = ";" if ";" in members_text else ","
         group = Group(int(m[1]))
         for raw in members_text.split(separator):
@@ -151,6 +155,17 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
             groups.append(group)
             seen.add(group.number)
     return groups
+
+
+def _group_segments(lines: list[DocLine]) -> list[tuple[str, str]]:
+    """(text, folded) of the lines, each cut where a group's list starts inside it
+    ("Khối chia thành 2 nhóm: Nhóm 1: A, B; Nhóm 2: C, D"), so that every list opens a
+    segment as a list opening its own line does."""
+    out = []
+    for dl in lines:
+        cuts = [0] + [m.start() for m in _INLINE_GROUP.finditer(dl.folded)] + [len(dl.text)]
+        out += [(dl.text[a:b], dl.folded[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return out
 
 
 def _members_start(body: str) -> int | None:
