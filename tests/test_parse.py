@@ -147,11 +147,11 @@ def test_a_groups_leader_marked_through_a_speck() -> None:
 
 
 def test_groups_listed_inside_a_sentence() -> None:
-    """"Khối chia thành 2 nhóm: Nhóm 1: A, B; Nhóm 2: C, D." gives both groups, a list
-    wrapping onto the next line included (lines written here)."""
+    """"Khối chia thành 2 nhóm: Nhóm I: A, B; Nhóm 2: C, D." gives both groups (a Roman
+    group number too), a list wrapping onto the next line included (lines written here)."""
     record = _parse_text(
         "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nI. KHÁI QUÁT\n"
-        "Khối có 4 đơn vị. Khối chia thành 2 nhóm: Nhóm 1: Hội Nông dân tỉnh, Hội\n"
+        "Khối có 4 đơn vị. Khối chia thành 2 nhóm: Nhóm I: Hội Nông dân tỉnh, Hội\n"
         "Luật gia tỉnh; Nhóm 2: Hội Nhà báo tỉnh, Hội Đông y tỉnh.")
     assert [(g.number, g.members) for g in record.bloc.groups] == [
         (1, ["Hội Nông dân", "Hội Luật gia"]), (2, ["Hội Nhà báo", "Hội Đông y"])]
@@ -304,7 +304,7 @@ def test_numbered_parts_end_the_last_units_section() -> None:
     the unit section before the second part ends there, so its targets are the bloc's.
     "Phần lớn …" and "Phần 2 của …" are sentences (lines written here)."""
     record = _parse_text(
-        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nPhần I\nKẾT QUẢ NĂM 2025\n"
+        "KHỐI THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2025\nPhần I | ¬\nKẾT QUẢ NĂM 2025 \"\n"
         "1. Kết quả của các đơn vị\n1.1. Hội Nông dân tỉnh\nHội có 230 chi hội.\n"
         "1.2. Hội Luật gia tỉnh\nHội có 31 chi hội.\nPhần lớn các hội hoàn thành nhiệm vụ.\n"
         "PHẦN 2. PHƯƠNG HƯỚNG NĂM 2026\nPhấn đấu kết nạp 2.000 hội viên mới.")

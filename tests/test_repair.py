@@ -203,6 +203,9 @@ def test_numbers_with_digits_read_as_letters_are_numbers_again(kind):
                       kind=kind)
     assert [w for w in out.split() if any(c.isdigit() for c in w)] == [
         "17", "1.250", "151", "1.308"], out
+    # … and a decimal's 1 after its comma
+    out = repair_text("Quỹ cho vay 3,I tỷ đồng và trồng 4,l ha rừng", kind=kind)
+    assert "3,1 tỷ đồng" in out and "4,1 ha" in out, out
 
 
 @pytest.mark.parametrize("kind", ["vie", "eng"])

@@ -13,6 +13,7 @@ from extract.parse.lines import DocLine
 from extract.parse.units import (LEADER_MARK, MATCH_SCORE, Gazetteer, registry, sentence_case,
                                  tidy_name)
 from extract.records import Bloc, Group
+from extract.roman import roman_value
 from extract.text import fold
 
 # A group's member list names units, so a looser match to the registry is safe there.
@@ -36,10 +37,12 @@ _ROLE_FIRST = regex.compile(rf"\b(?P<role>{_HEAD_ROLE}|{_DEPUTY_ROLE})\s*[:\-–
 # "do" (by) is looked for in the text itself: folded, "đỏ" (red) would read as "do" too.
 _DO = regex.compile(r"\bdo\b")
 _ROLE_CUT = regex.compile(rf"\blam?\s+(?:{_HEAD_ROLE}|{_DEPUTY_ROLE})\b")
-_GROUP = regex.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2})\b")
+# "Nhóm 1", "Nhóm II" (folded; a Roman one or look-alikes of 1 read for it, "Nhóm l")
+_GROUP = regex.compile(
+    r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?nh\S{0,2}m\s+(\d{1,2}|[ivxl]{1,4})(?![\w])")
 # A group's list inside a sentence (folded): after a colon, semicolon or full stop, "Nhóm
 # N" and its colon, bracket or "gồm"
-_INLINE_GROUP = regex.compile(r"(?<=[:;.]\s)nh\S{0,2}m\s+\d{1,2}\s*(?::|\(|gom)")
+_INLINE_GROUP = regex.compile(r"(?<=[:;.]\s)nh\S{0,2}m\s+(?:\d{1,2}|[ivxl]{1,4})\s*(?::|\(|gom)")
 _NAMED_LEADER = regex.compile(
     r"(?P<x>[^()]{3,120}?)\s+(?:lam?\s+)?tr\S{1,4}ng\s+nh\S{0,2}m\b")
 # A full stop before a small letter: a scan's speck, no sentence's end ("Hội Luật. gia
@@ -124,7 +127,7 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
     segments = _group_segments(lines)
     for i, (text, folded) in enumerate(segments):
         m = _GROUP.match(folded)
-        if not m or int(m[1]) in seen:
+        if not m or _group_number(m[1]) in seen:
             continue
         body = text[m.end():]
         for nxt_text, nxt_folded in segments[i + 1:i + 8]:
@@ -137,7 +140,7 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
             continue
         intro, members_text = body[:split], body[split:].strip().rstrip(".;")
         separator = ";" if ";" in members_text else ","
-        group = Group(int(m[1]))
+        group = Group(_group_number(m[1]))
         for raw in members_text.split(separator):
             raw = raw.strip()
             if not regex.search(r"\p{L}{2}", raw):
@@ -155,6 +158,11 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
             groups.append(group)
             seen.add(group.number)
     return groups
+
+
+def _group_number(numeral: str) -> int:
+    """A group's number from its numeral as ``_GROUP`` read it ("2", "ii", "l")."""
+    return int(numeral) if numeral.isdigit() else roman_value(numeral.upper().replace("L", "I")) or 0
 
 
 def _group_segments(lines: list[DocLine]) -> list[tuple[str, str]]:

@@ -61,9 +61,13 @@ def starts_numbered(text: str) -> bool:
 
 
 def clean_title(text: str) -> str:
-    """A heading title without trailing full stop, colon, dashes or OCR specks, nor specks
-    before it ("- KẾT QUẢ …" under a "Phần thứ nhất")."""
-    return regex.sub(r"^[\s.,:;\-–_~`]+|[\s.:\-–_~`]+$", "", text.strip()).strip()
+    """A heading title without trailing full stop, colon, dashes or OCR specks (a quote
+    mark that opens nothing among them), nor specks before it ("- KẾT QUẢ …" under a
+    "Phần thứ nhất")."""
+    title = regex.sub(r"^[\s.,:;\-–_~`]+|[\s.:\-–_~`]+$", "", text.strip()).strip()
+    while title[-1:] in ("\"", "'") and title.count(title[-1]) % 2:  # a quote none opened
+        title = regex.sub(r"[\s.:\-–_~`]+$", "", title[:-1])
+    return title
 
 
 def find_headings(lines: list[DocLine], skip: set[int] = frozenset()) -> list[Heading]:
@@ -175,6 +179,8 @@ def _part(dl: DocLine) -> tuple[str, str] | None:
     value = int(numbered["n"]) if numbered["n"].isdigit() else roman_value(numbered["n"].upper())
     text = dl.text.strip()
     title = text[numbered.start("title"):].strip()
+    if not regex.search(r"\p{L}", title):
+        title = ""  # "Phần I | ¬": specks after the numeral, the title on the next line
     if not value or value > len(_ORDINALS) or not _starts_upper(text) or (
             title and not is_capitals(title)):
         return None

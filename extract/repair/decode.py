@@ -140,11 +140,12 @@ _PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
 # OCR's commonest confusion in numerals; at least half of it must be digits. A number in
-# thousands groups ("I.25Ø" for 1.250) is read as one word, not split at its dots.
+# thousands groups ("I.25Ø" for 1.250), or with a decimal comma ("2,I" for 2,1), is read
+# as one word, not split at its dots or comma.
 _ONE_LETTERS, _ONE_MARKS = "IlÌÍ", r"|!¡\]\["  # what OCR reads a 1 as: letters, marks
 _LOOKALIKE = rf"[\d{_ONE_LETTERS}{_ONE_MARKS}OoØø]"
 _MISREAD_NUMBER = regex.compile(
-    rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+")
+    rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+|\d{{1,3}},{_LOOKALIKE}{{1,2}}")
 # A number with a 1 read as a mark that is no word character ("!46", "2!5", "]2"): one piece,
 # not a mark beside a number. A mark after the digits ("2021!") stays a mark, and a bar
 # between digits may be a slash ("12|5" for 12/5): not one of these.
