@@ -561,8 +561,8 @@ def test_a_headers_names_through_ocr_slips() -> None:
         "Hội Nông dân tỉnh Ninh Bình", "BÁO CÁO",
         "Tổng kết công tác thi đua, khen thưởng năm 2025")
     bloc = _parse_text(
-        "UBND TỈNH ĐẮK LẮK ở CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-        "KHỐI THI ĐUA CÁC. TỔ CHỨC HỘI Độc lập - Tự do - Hạnh phúc\n"
+        "UBND TỈNH ĐẮK.LẮK ở CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "KHỐI THI ĐUA CÁC. TỔ CHỨC: HỘI Độc lập - Tự do - Hạnh phúc\n"
         "Số: 8/BC-KTĐ Buôn Ma Thuột, ngày 9 tháng 12 năm 2025\nBÁO CÁO\nTổng kết năm 2025"
     ).document
     assert bloc.issuer == "Khối thi đua các tổ chức hội tỉnh Đắk Lắk"

@@ -279,15 +279,16 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
         found = _PROVINCE.search(fold(left[0]))
         if found:  # the listed place it opens with, else every word ("UBND TỈNH X Y")
             generic = "tỉnh" if found[1] == "tinh" else "thành phố"
-            after = left[0][found.start(2):]
+            after = regex.sub(r"(?<=\p{L})\.(?=\p{L})", " ", left[0][found.start(2):])  # "VĨNH.LONG"
             words = (leading_place(after) or after).split()
             province = " ".join(w.strip(".,;:").capitalize() for w in words
                                 if regex.search(r"\p{L}", w))
         left = left[1:]
     tokens = [t for t in " ".join(left).split() if regex.search(r"[\p{L}\p{N}]", t)]
     tokens = _without_organ(tokens)
-    # a full stop inside a name is a speck ("CÁC. TỔ CHỨC"), an abbreviation's aside ("TP.")
-    tokens = [t if k == len(tokens) - 1 or is_acronym(t.rstrip(".")) else t.rstrip(".")
+    # a full stop or colon inside a name is a speck ("CÁC. TỔ CHỨC", "CÁC: HỘI"), an
+    # abbreviation's aside ("TP.")
+    tokens = [t if k == len(tokens) - 1 or is_acronym(t.rstrip(".:")) else t.rstrip(".:")
               for k, t in enumerate(tokens)]
     if len(tokens) > 1 and len(regex.sub(r"\W", "", tokens[-1])) == 1 and \
             roman_value(tokens[-1].strip(".,;:")) is None and fold(tokens[-2]) != "so":
