@@ -535,7 +535,8 @@ def test_cum_bloc_with_roles_after_colon() -> None:
     "Hội Luật gia tỉnh làm Cụm trưởng, Hội Nhà báo tỉnh làm Cụm phó",
     "Hội Luật gia tỉnh làm Trưởng cụm, Hội Nhà báo tỉnh làm Phó cụm",
     "Cụm trưởng: Hội Luật gia tỉnh; Cụm phó: Hội Nhà báo tỉnh",
-    "Hội Luật. gia tỉnh. làm. Cụm trưởng, Hội Nhà báo tỉnh làm Cụm phó"])
+    "Hội Luật. gia tỉnh. làm. Cụm trưởng, Hội Nhà báo tỉnh làm Cụm phó",
+    "Hội Luật gia tỉnh là Cụm: trưởng, Hội Nhà báo tỉnh là Cụm phó"])
 def test_a_blocs_head_and_deputy_either_way_round(roles: str) -> None:
     """"Cụm trưởng" is "Trưởng cụm" written the other way round, also through a scan's
     specks; "Cụm phát động" is no deputy, the role signing the report no head, and an

@@ -28,8 +28,8 @@ _COUNT = regex.compile(
     r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
 # The roles, folded, either way round: "Trưởng khối" or "Khối trưởng", "Phó cụm" or "Cụm
 # phó" (a deputy after the bloc word has one letter after ph, not "Khối phát động")
-_HEAD_ROLE = rf"(?:tr\S{{1,4}}ng\s+{_BLOC}|{_BLOC}\s+tr\S{{1,4}}ng)"
-_DEPUTY_ROLE = rf"(?:ph\S{{0,2}}\s+{_BLOC}|{_BLOC}\s+ph\S?)"
+_HEAD_ROLE = rf"(?:tr\S{{1,4}}ng[.:]?\s+{_BLOC}|{_BLOC}[.:]?\s+tr\S{{1,4}}ng)"  # "Cụm: trưởng"
+_DEPUTY_ROLE = rf"(?:ph\S{{0,2}}[.:]?\s+{_BLOC}|{_BLOC}[.:]?\s+ph\S?)"
 _HEAD = regex.compile(rf"(?P<x>[^,;.:()]{{3,120}}?)\s+lam?\.?\s+{_HEAD_ROLE}\b")
 _DEPUTY = regex.compile(rf"(?P<x>[^,;.:()]{{3,120}}?)\s+lam?\.?\s+{_DEPUTY_ROLE}\b")
 _ROLE_FIRST = regex.compile(rf"\b(?P<role>{_HEAD_ROLE}|{_DEPUTY_ROLE})\s*[:\-–]\s*"
