@@ -241,6 +241,13 @@ def test_a_superscript_read_as_a_question_mark_is_the_superscript():
     assert out == "Hội trồng 1.250 m² cây thuốc và làm 12 km² đường. Vì sao vậy?", out
 
 
+def test_an_english_models_small_i_among_capitals_is_a_capital():
+    # "HiNH": the model's small i for a capital Ì inside a word of capitals; "HOi" (its O
+    # for ộ, a small letter last) is a word in title case (lines written here)
+    assert repair_text("II. DAC DIEM TINH HiNH", kind="eng") == "II. ĐẶC ĐIỂM TÌNH HÌNH"
+    assert repair_text("Cac HOi thanh vien", kind="eng").split()[1] == "Hội"
+
+
 def test_an_english_models_plain_capitals_leave_the_marks_to_the_context():
     # an English model writes no mark on a capital: "TRUONG" says TRƯỞNG as much as
     # TRƯƠNG, while lower-case "truong" leans to the syllable its renders showed most

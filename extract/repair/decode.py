@@ -107,8 +107,11 @@ def case_pattern(piece: str) -> str:
     letters = [ch for ch in piece if ch.isalpha()]
     if not letters:
         return "lower"
-    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
-        return "upper"
+    small = [ch for ch in letters if not ch.isupper()]
+    if len(letters) >= 2 and not small or len(letters) >= 3 and len(small) == 1 and \
+            small[0] in "il" and letters[0].isupper() and letters[-1].isupper():
+        return "upper"  # "HiNH": an English model's small i for a capital Ì among capitals
+        # ("HOi" is Hội, a capital and small letters the model read as O)
     return "title" if letters[0].isupper() else "lower"
 
 
