@@ -214,31 +214,31 @@ def _join_broken_ones(page: Page) -> None:
     """Join each mark that is a broken-off 1 (``_BROKEN_ONE``) to the number after it, and
     to a number of 1-3 digits before it when the three read as one ("3 | 8.900" is
     318.900); only where the joined number is well formed. A 1 set apart from its grouped
-    number (``_PARTED_ONE``) is joined to it too."""
+    number by a word space (``_PARTED_ONE``) is joined to it too."""
     for line in page.lines:
         words = line.words
         k = 0
         while k + 1 < len(words):
             mark, right = words[k], words[k + 1]
-            if mark.text == "1" and mark.box and right.box and _PARTED_ONE.fullmatch(right.text) \
+            boxed = mark.box is not None and right.box is not None
+            runs: list[list[Word]] = []
+            if boxed and mark.text == "1" and _PARTED_ONE.fullmatch(right.text) \
                     and right.box[0] - mark.box[0] - mark.box[2] <= mark.box[3]:
-                words[k:k + 2] = [Word("1" + right.text, min(mark.confidence, right.confidence),
-                                       union_box([mark.box, right.box]))]
-            elif _BROKEN_ONE.fullmatch(mark.text) and mark.box and right.box \
-                    and _DIGIT.search(right.text) \
+                runs = [[mark, right]]
+            elif boxed and _BROKEN_ONE.fullmatch(mark.text) and _DIGIT.search(right.text) \
                     and _DIGIT.match(right.text.translate(DIGIT_LOOKALIKES)) \
                     and _DIGIT_HEIGHT[0] <= mark.box[3] / right.box[3] <= _DIGIT_HEIGHT[1]:
                 left = words[k - 1] if k else None
                 runs = ([[left, mark, right]] if left is not None and left.box and
                         left.text.isdigit() and len(left.text) <= 3 else []) + [[mark, right]]
-                for run in runs:
-                    text = "".join("1" if w is mark else w.text for w in run)
-                    if _WELL_FORMED.fullmatch(_bare(text.translate(DIGIT_LOOKALIKES))):
-                        at = k - len(run) + 2
-                        words[at:k + 2] = [Word(text, min(w.confidence for w in run),
-                                                union_box([w.box for w in run]))]
-                        k = at
-                        break
+            for run in runs:
+                text = "".join("1" if w is mark else w.text for w in run)
+                if _WELL_FORMED.fullmatch(_bare(text.translate(DIGIT_LOOKALIKES))):
+                    at = k - len(run) + 2
+                    words[at:k + 2] = [Word(text, min(w.confidence for w in run),
+                                            union_box([w.box for w in run]))]
+                    k = at
+                    break
             k += 1
 
 

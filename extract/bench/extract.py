@@ -106,7 +106,7 @@ def score(predicted: dict, truth: dict) -> Score:
                  len(pred_figs), len(true_figs), doc["number"] == true_doc["number"],
                  doc["date"] == true_doc["date"], doc["place"] == true_doc["place"],
                  doc["issuer"] == true_doc["issuer"] and
-                 doc.get("doc_type") == true_doc.get("doc_type", doc.get("doc_type")) and
+                 ("doc_type" not in true_doc or doc.get("doc_type") == true_doc["doc_type"]) and
                  _title_key(doc) == _title_key(true_doc),
                  all(bloc.get(k) == true_bloc.get(k)
                      for k in ("member_count", "head", "deputy_head")))

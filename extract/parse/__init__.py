@@ -153,6 +153,7 @@ def _rows_to_units(record: Record, rows: dict[int, TableRow], inside: set[int],
     sections, to that unit (a summary's table of its members' results); the totals row
     and rows naming nothing known stay at bloc level."""
     units = {u.name: u for u in record.units}
+    moved: set[int] = set()
     for index, row in rows.items():
         hit = None if row.total or index in inside or not row.figures \
             else gazetteer.match(row.name)
@@ -163,8 +164,8 @@ def _rows_to_units(record: Record, rows: dict[int, TableRow], inside: set[int],
             unit = units[hit[0]] = Unit(None, hit[0])
             record.units.append(unit)
         unit.figures += row.figures
-        moved = {id(f) for f in row.figures}
-        record.figures = [f for f in record.figures if id(f) not in moved]
+        moved.update(id(f) for f in row.figures)
+    record.figures = [f for f in record.figures if id(f) not in moved]
 
 
 def _unit_items(body: list[DocLine], headings: list[Heading],

@@ -13,7 +13,7 @@ from extract.parse.lines import DocLine
 from extract.parse.units import (LEADER_MARK, MATCH_SCORE, Gazetteer, registry, sentence_case,
                                  tidy_name)
 from extract.records import Bloc, Group
-from extract.roman import roman_value
+from extract.roman import NOISY_DIGITS, roman_value
 from extract.text import fold
 
 # A group's member list names units, so a looser match to the registry is safe there.
@@ -28,7 +28,8 @@ _COUNT = regex.compile(
     r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
 # The roles, folded, either way round: "Trưởng khối" or "Khối trưởng", "Phó cụm" or "Cụm
 # phó" (a deputy after the bloc word has one letter after ph, not "Khối phát động")
-_HEAD_ROLE = rf"(?:tr\S{{1,4}}ng[.:]?\s+{_BLOC}|{_BLOC}[.:]?\s+tr\S{{1,4}}ng)"  # "Cụm: trưởng"
+# (a speck may stand between the two words: "Cụm: trưởng")
+_HEAD_ROLE = rf"(?:tr\S{{1,4}}ng[.:]?\s+{_BLOC}|{_BLOC}[.:]?\s+tr\S{{1,4}}ng)"
 _DEPUTY_ROLE = rf"(?:ph\S{{0,2}}[.:]?\s+{_BLOC}|{_BLOC}[.:]?\s+ph\S?)"
 _HEAD = regex.compile(rf"(?P<x>[^,;.:()]{{3,120}}?)\s+lam?\.?\s+{_HEAD_ROLE}\b")
 _DEPUTY = regex.compile(rf"(?P<x>[^,;.:()]{{3,120}}?)\s+lam?\.?\s+{_DEPUTY_ROLE}\b")
@@ -162,7 +163,8 @@ def _groups(lines: list[DocLine], gazetteer: Gazetteer) -> list[Group]:
 
 def _group_number(numeral: str) -> int:
     """A group's number from its numeral as ``_GROUP`` read it ("2", "ii", "l")."""
-    return int(numeral) if numeral.isdigit() else roman_value(numeral.upper().replace("L", "I")) or 0
+    return int(numeral) if numeral.isdigit() else \
+        roman_value(numeral.upper().translate(NOISY_DIGITS)) or 0
 
 
 def _group_segments(lines: list[DocLine]) -> list[tuple[str, str]]:

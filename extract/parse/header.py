@@ -48,6 +48,7 @@ _PLACE_DATE = regex.compile(
 # The province a superior body names: "UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN TỈNH …",
 # "TỈNH ỦY X", or a city run by the centre: "UBND THÀNH PHỐ HẢI PHÒNG", "THÀNH ỦY …"
 _PROVINCE = regex.compile(r"\b(tinh|thanh\s+pho)\s+(?:uy\s+)?(\w.*)$")
+_GLUED_STOP = regex.compile(r"(?<=\p{L})\.(?=\p{L})")  # a speck between two words: "VĨNH.LONG"
 # A bloc's own number ends its name: "Khối thi đua các hội … số II"
 _BLOC_NUMBER = regex.compile(r"(?<=\bsố\s)\S+$", regex.IGNORECASE)
 # Words that open a body's name (the issuing body, as opposed to its superior on line one).
@@ -279,7 +280,7 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
         found = _PROVINCE.search(fold(left[0]))
         if found:  # the listed place it opens with, else every word ("UBND TỈNH X Y")
             generic = "tỉnh" if found[1] == "tinh" else "thành phố"
-            after = regex.sub(r"(?<=\p{L})\.(?=\p{L})", " ", left[0][found.start(2):])  # "VĨNH.LONG"
+            after = _GLUED_STOP.sub(" ", left[0][found.start(2):])
             words = (leading_place(after) or after).split()
             province = " ".join(w.strip(".,;:").capitalize() for w in words
                                 if regex.search(r"\p{L}", w))
@@ -296,10 +297,10 @@ def _issuer(left: list[str], place: str | None, gazetteer: Gazetteer) -> str | N
     body = " ".join(tokens).rstrip(" .,;:-_")  # "HÀ TĨNH.": a speck after the name
     body = regex.sub(r"^[^\p{L}\p{N}]+", "", body)  # ".BAN …": a speck before it
     text = _bloc_number(sentence_case(body))  # tokens of mere OCR specks left out
-    folded = fold(text)
-    if province and (folded.split()[-1:] == ["tinh"] or folded.endswith(" thanh pho")):
+    padded = f" {fold(text)} "
+    if province and padded.endswith((" tinh ", " thanh pho ")):
         text += f" {province}"  # "HỘI NÔNG DÂN TỈNH" under "TỈNH ỦY THANH HÓA"
-    elif province and "tinh" not in folded.split() and " thanh pho " not in f" {folded} ":
+    elif province and " tinh " not in padded and " thanh pho " not in padded:
         text += f" {generic} {province}"
     text = keep_place_case(province_word(_bloc_words(text)), place)
     name = tidy_name(text)

@@ -81,4 +81,3 @@ def province_word(text: str) -> str:
             right = "TỈNH" if word.isupper() else "Tỉnh" if word[0].isupper() else "tỉnh"
             out = out[:m.start()] + right + out[m.end():]
     return out
-

@@ -148,7 +148,8 @@ _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for 
 _ONE_LETTERS, _ONE_MARKS = "IlÌÍ", r"|!¡\]\["  # what OCR reads a 1 as: letters, marks
 _LOOKALIKE = rf"[\d{_ONE_LETTERS}{_ONE_MARKS}OoØø]"
 _MISREAD_NUMBER = regex.compile(
-    rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+|\d{{1,3}},{_LOOKALIKE}{{1,2}}")
+    rf"{_LOOKALIKE}{{2,}}|{_LOOKALIKE}{{1,3}}(?:[.,]{_LOOKALIKE}{{3}})+"
+    rf"|\d{{1,3}},{_LOOKALIKE}{{1,2}}")
 # A number with a 1 read as a mark that is no word character ("!46", "2!5", "]2"): one piece,
 # not a mark beside a number. A mark after the digits ("2021!") stays a mark, and a bar
 # between digits may be a slash ("12|5" for 12/5): not one of these.
@@ -181,6 +182,17 @@ def _mended_digits(piece: str) -> str:
     return text.replace(":", ".").translate(DIGIT_LOOKALIKES)
 
 
+def _misread_digits(piece: str) -> str | None:
+    """The digits of a number whose digits OCR misread (a 4 as "+", a 1 as a letter:
+    ``_four_marks``, ``_MISREAD_NUMBER``), or None for any other piece."""
+    four = _four_marks(piece)
+    if four and four.end() == len(piece):
+        return _mended_digits(piece)
+    if _MISREAD_NUMBER.fullmatch(piece) and _mostly_digits(piece):
+        return piece.translate(DIGIT_LOOKALIKES)
+    return None
+
+
 def _grouped_misread(word: str) -> regex.Match | None:
     """The start of ``word`` when it is a number in thousands groups with look-alikes for
     some digits ("I.25Ø", "l.5OO,"), to be read as one piece; None for anything else."""
@@ -191,7 +203,11 @@ def _grouped_misread(word: str) -> regex.Match | None:
 
 
 def _glued_parts(piece: str, lexicon: Lexicon, lm: LanguageModel) -> tuple[str, ...]:
-    """The parts of ``piece`` (``Decoder._unglued``)."""
+    """``piece`` as the syllables a tight scan ran together ("QUẢNGNGÃI", "hộiviên"), or
+    ``(piece,)``. For Vietnamese OCR: a run parts only into syllables of two letters or
+    more that the lexicon knows (at least two, one with a mark: no English word parts so;
+    each two side by side a pair the LM holds) and, in a word of capitals, acronyms of
+    three letters or more with no vowel ("HỘICCB"); the fewest such parts."""
     low = piece.lower()
     if len(piece) < 4 or not piece.isalpha() or canonical(low) in lexicon or \
             lm.id(canonical(low)) != lm.unk:  # a word the corpus writes whole ("sôcôla")
@@ -284,7 +300,6 @@ class Decoder:
         self._bonus = dict(settings.identity_bonus)
         self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Column]] = {}
         self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
-        self._glued: dict[str, tuple[str, ...]] = {}  # a piece → its syllables (``_unglued``)
         self._cuts: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[int], bool]] = {}
         # log P(written in lower case | word) inside sentences
         self._lower = [math.log1p(-math.exp(t)) if t < 0 else -20.0 for t in lm.title]
@@ -385,13 +400,10 @@ class Decoder:
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1 and \
                 not (kind == "eng" and piece in _LETTER_SYMBOLS):
             return (Option(None, lm.id(piece), 0.0),)
-        if not number and _FOUR_MARKS.fullmatch(piece) and \
-                _mostly_digits(_mended_digits(piece)):
-            return (Option(_mended_digits(piece), lm.id(NUM), 0.0),
-                    Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
-        if not number and _MISREAD_NUMBER.fullmatch(piece) and _mostly_digits(piece):
+        digits = None if number else _misread_digits(piece)
+        if digits is not None:
             # the number it was, or the piece as written, at the cost of any odd piece
-            return (Option(piece.translate(DIGIT_LOOKALIKES), lm.id(NUM), 0.0),
+            return (Option(digits, lm.id(NUM), 0.0),
                     Option(None, lm.id(piece.lower()), -s.keep_cost - s.unk_cost))
         low = piece.lower()
         abbreviation = case_pattern(piece) == "upper" and low not in self.lexicon
@@ -479,9 +491,9 @@ class Decoder:
 
     def _cut(self, word: str, kind: str) -> tuple[tuple[str, ...], frozenset[int], bool]:
         """``word`` cut into the pieces the search reads, which of them are written with a
-        space before them (syllables a scan ran together), and whether the word is a
-        document code (its letters codes, not syllables); the same word recurs all the
-        time, so the cuts are kept (``_cuts``)."""
+        space before them (syllables a scan ran together, ``_glued_parts``), and whether
+        the word is a document code (its letters codes, not syllables); the same word
+        recurs all the time, so the cuts are kept (``_cuts``)."""
         glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
         parts = [glued[0], *ocr_pieces(word[glued.end():])] \
             if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
@@ -489,23 +501,11 @@ class Decoder:
         if kind == "vie":
             split: list[str] = []
             for part in parts:
-                syllables = self._unglued(part)
+                syllables = _glued_parts(part, self.lexicon, self.lm)
                 apart.update(range(len(split) + 1, len(split) + len(syllables)))
                 split += syllables
             parts = split
         return tuple(parts), frozenset(apart), _DOCUMENT_CODE.fullmatch(word) is not None
-
-    def _unglued(self, piece: str) -> list[str]:
-        """``piece`` as the syllables a tight scan ran together ("QUẢNGNGÃI", "hộiviên"),
-        or ``[piece]``. Vietnamese OCR only: a run parts only into syllables of two letters
-        or more that the lexicon knows (at least two, one with a mark: no English word
-        parts so; each two side by side a pair the LM holds) and, in a word of
-        capitals, acronyms of three letters or more with no vowel ("HỘICCB"); the fewest
-        such parts."""
-        found = self._glued.get(piece)
-        if found is None:
-            found = self._glued[piece] = _glued_parts(piece, self.lexicon, self.lm)
-        return list(found)
 
     def decode(self, words: list[str], kind: str, context: int | None = None,
                alternatives: float = 0.0, following: list[str] = ()
