@@ -170,6 +170,11 @@ def test_digits_standing_for_letters_are_repaired():
     # an apostrophe after a u or an o is the horn of ư or ơ
     out = repair_text("Hoi vién tham gia hoat dong tu’ thién va cac co' so y té", kind="eng")
     assert out == "Hội viên tham gia hoạt động từ thiện và các cơ sở y tế", out
+    # … after an o read as its look-alike 0 as well ("10'i" for lợi), while a number's own
+    # apostrophe (10' for minutes) stays with the number
+    out = repair_text("Hoat dong mang lai 10'i ich cho hoi vién. Sau 10' nghi giai lao",
+                      kind="eng")
+    assert out == "Hoạt động mang lại lợi ích cho hội viên. Sau 10' nghỉ giải lao", out
     # … and a question mark inside a sentence that goes on in lower case is a letter's mark
     out = repair_text("quyen cua nguoi st? dung dat, ky nang xt? ly tinh huong. Tai sao? Vi",
                       kind="eng")

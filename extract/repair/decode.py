@@ -139,6 +139,7 @@ _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
+_ZERO_HORN = regex.compile(rf"0(?=[{HORN_MARKS}])")  # eng: an o read as its look-alike 0, its horn split off
 _PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no mark seen
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
@@ -395,6 +396,9 @@ class Decoder:
             # "1€", "1§": an English model's "lễ", "lệ", its l read as 1 and its marked
             # vowel as a symbol; no number has a symbol glued to it
             number, spelt = False, piece.replace("1", "l")
+        elif kind == "eng" and not number:
+            # "10'p": no number has a horn; its 0 is an o ("lo'p", lớp)
+            spelt = _ZERO_HORN.sub("o", piece)
         if number and not (kind == "eng" and len(piece) <= s.letter_digits):
             return (Option(None, lm.id(lm_token(piece)), 0.0),)
         if not any(ch.isalnum() for ch in piece) and len(piece) == 1 and \
@@ -435,7 +439,8 @@ class Decoder:
             # kept as written: free for a Roman numeral or a capitalised word without a
             # vowel (HTX, TNXP: no syllable looks like that), at a cost for anything else
             free = _ROMAN.fullmatch(piece) or abbreviation and not _VOWEL.search(skeleton(low))
-            keep = 0.0 if free else -s.keep_cost
+            # a piece read through its look-alikes ("10'p", "1€") is twice unlike a word
+            keep = 0.0 if free else -s.keep_cost * (1 if spelt == piece else 2)
             out.extend(self._code_options(low, kind, keep) if abbreviation
                        else [self._kept(low, keep)])
         elif not any(o.text == low for o in out):

@@ -34,7 +34,8 @@ BOS = "<s>"    # start of a training paragraph, and of a text to repair
 # English model reads for Vietnamese letters (¥ for ỹ, ¢ for ơ, …).
 WORD_CHARS = r"\p{L}\p{N}¥¢§©®£€"
 _PIECE = regex.compile(
-    rf"\p{{N}}+(?:[.,/:\-]\p{{N}}+)*(?![{WORD_CHARS}])"  # a number, date or number/number
+    rf"\p{{N}}+(?:[.,/:\-]\p{{N}}+)*(?![{WORD_CHARS}]|['’]\p{{L}})"  # a number, date or
+    # number/number ("10'p" is a word: no number runs on into letters past an apostrophe)
     rf"|[{WORD_CHARS}]+(?:['’?@&][{WORD_CHARS}]+)*[@&]?"  # a word (digits, ? @ & for letters:
     r"|\S")                                             # s& for sở), or a punctuation mark
 
