@@ -301,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="rebuild the models in models/ from their sources",
                        description="Same as python models/build.py [--only MODEL].")
     p.add_argument("--only", action="append",
-                   choices=["lexicon", "channel", "lm", "calibration", "words"],
+                   choices=["lexicon", "channel", "lm", "calibration", "ocr_confidence", "words"],
                    help="rebuild only this model (repeatable)")
     p.add_argument("--corpus", help="folder of the training corpus's *.txt.xz files "
                                     "(default: ../shared/corpus)")

@@ -3,7 +3,8 @@
 The one entry point (``python cli.py train`` runs it): the syllable lexicon first, then the
 OCR channel (which needs the lexicon), then the language model (from the corpus folder,
 ``--corpus DIR``, by default ``../shared/corpus``), then the confidence calibration (which
-needs all three). Each step is a script in this folder exposing ``main(argv)``; the sources
+needs all three), then the table of what Tesseract's word confidences say (from the
+calibration's pages). Each step is a script in this folder exposing ``main(argv)``; the sources
 are listed in ``models/SOURCES.md``.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 STEPS = {"lexicon": "train_lexicon.py", "channel": "train_channel.py", "lm": "train_lm.py",
          "calibration": "train_calibration.py",
+         "ocr_confidence": "train_ocr_confidence.py",  # re-reads the calibration's pages
          "words": "train_words.py"}  # words: the parser's word list
 TAKES_CORPUS = ("lm", "calibration")  # steps that read the corpus folder
 

@@ -2,7 +2,7 @@
 Tesseract (models/data/calibration/pages.jsonl.gz, the measuring half): they are
 probabilities (calibration error within 0.03), they rank wrong words lower than right
 ones, the doubtful flag catches most wrong words while marking few, and a corrupt
-calibration file is one error line with exit code 11."""
+calibration file (or OCR confidence table) is one error line with exit code 11."""
 from __future__ import annotations
 
 import subprocess
@@ -48,14 +48,19 @@ def test_confidence_grows_with_the_posterior_and_falls_for_a_kept_garbled_word()
     assert kept < calibration("eng", Evidence(0.95, False, False, False, 0.0))
 
 
-def test_a_corrupt_calibration_file_is_one_error_line(tmp_path):
-    path = tmp_path / "calibration.json"
-    path.write_text('{"features": ["logit"], "kinds": {}}', encoding="utf-8")
-    code = ("import sys\nfrom pathlib import Path\nimport extract.repair.calibration as c\n"
-            f"c.CALIBRATION_FILE = Path({str(path)!r})\nimport cli\n"
+@pytest.mark.parametrize("module,name,content,message", [
+    ("calibration", "CALIBRATION_FILE", '{"features": ["logit"], "kinds": {}}',
+     "the confidence calibration"),
+    ("ocrconf", "OCR_CONFIDENCE_FILE", '{"bins": 10, "shifts": [1, 2]}',
+     "the OCR confidence table")])
+def test_a_corrupt_confidence_file_is_one_error_line(tmp_path, module, name, content, message):
+    path = tmp_path / "model.json"
+    path.write_text(content, encoding="utf-8")
+    code = (f"import sys\nfrom pathlib import Path\nimport extract.repair.{module} as c\n"
+            f"c.{name} = Path({str(path)!r})\nimport cli\n"
             "sys.exit(cli.main(['repair', '-']))\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, input="Lien hiep cac hoi",
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 11, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: the confidence calibration")
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: {message}")

@@ -46,7 +46,7 @@ def read_pages(path: Path = PAGES_FILE) -> list[dict]:
         return [json.loads(row) for row in fh]
 
 
-def _key(word: str) -> str:
+def syllable_key(word: str) -> str:
     """What a word must match to be right: its syllables, lower case, tones placed one way
     ("hoá" and "hóa" are the same syllable)."""
     return " ".join(canonical(s) for s in syllables(word.lower()))
@@ -59,13 +59,21 @@ def page_input(page: dict, kind: str) -> list[str]:
     return page[kind]
 
 
+def wrong_positions(truth: list[str], read: list[str]) -> set[int]:
+    """The positions in ``read`` of the words that are wrong against the words ``truth``, by
+    a minimum-edit alignment of their syllables (words of punctuation alone: none in
+    ``read``, left out of ``truth``)."""
+    keys = [syllable_key(w) for w in truth]
+    return {op.dest_pos for op in Levenshtein.editops([k for k in keys if k],
+                                                      [syllable_key(w) for w in read])
+            if op.tag in ("replace", "insert")}
+
+
 def _labelled(kind: str, page: int, read: list[Choice], truth: list[str]) -> list[ScoredWord]:
     """The repaired words ``read`` (punctuation alone left out) labelled against the true
-    words by a minimum-edit alignment of their syllables."""
-    read = [c for c in read if _key(c.text)]
-    wrong = {op.dest_pos for op in Levenshtein.editops([_key(w) for w in truth if _key(w)],
-                                                       [_key(c.text) for c in read])
-             if op.tag in ("replace", "insert")}
+    words (``wrong_positions``)."""
+    read = [c for c in read if syllable_key(c.text)]
+    wrong = wrong_positions(truth, [c.text for c in read])
     return [ScoredWord(kind, page, c.evidence, c.confidence, j not in wrong, c.text)
             for j, c in enumerate(read)]
 

@@ -5,7 +5,8 @@ Three inputs per sample text (``samples/texts/<id>.txt``, TAB read as a space, i
 truth): (a) its English-model OCR ``samples/archive/<id>.txt`` (seed style), (b) the text
 with its diacritics stripped, (c)-(e) the Vietnamese OCR of its scans
 ``samples/scans/<quality>/<id>.pdf`` at bw200, office and clean300 (cached in the temp dir
-by file hash), each repaired as one document and scored page by page, with the number of
+by file hash), each repaired as one document from its OCR'd pages (Tesseract's word
+confidences included, as the pipeline repairs a scan) and scored page by page, with the number of
 pages the repair made worse. Syllable accuracy and CER (``extract.metrics``) are pooled
 over the samples. A row for the real archive seed
 000 scores the whole file's repair on the 213 lines of ``../shared/dev/seed000_gold.tsv``
@@ -27,7 +28,7 @@ from pathlib import Path
 from extract.bench import confidence
 from extract.bench.samples import read_cached, truth_pages, truth_text
 from extract.metrics import cer, syllable_accuracy, syllables
-from extract.text import nfc, strip_diacritics
+from extract.text import Page, nfc, strip_diacritics
 
 ROOT = Path(__file__).resolve().parents[2]
 # Real archive OCR with its ground truth (a development set kept outside the project)
@@ -49,17 +50,26 @@ def pyvi_accents(text: str) -> str:
     return "\n".join(out)
 
 
-def ours(text: str) -> str:
-    """Our repair of ``text``."""
-    from extract.repair import repair_text
+# The OCR'd pages behind each scan's text: repaired as the pipeline repairs a scan, with
+# Tesseract's word confidences (``extract.repair.ocrconf``), not as a bare text file.
+_SCANNED: dict[str, list[Page]] = {}
 
+
+def ours(text: str) -> str:
+    """Our repair of ``text`` (of the pages it was read from, for a scan's text)."""
+    from extract.repair import repair_pages, repair_text
+
+    if text in _SCANNED:
+        return "\f".join(page.text for page in repair_pages(_SCANNED[text]))
     return repair_text(text)
 
 
 def vie_ocr(pdf: Path) -> str:
     """Tesseract ``vie`` text of a scanned PDF, pages joined by form feeds (cached)."""
     _, pages, _ = read_cached(pdf)
-    return "\f".join(page.text for page in pages)
+    text = "\f".join(page.text for page in pages)
+    _SCANNED[text] = pages
+    return text
 
 
 def _pooled(pairs: list[tuple[str, str]]) -> tuple[float, float]:

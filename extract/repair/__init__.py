@@ -32,12 +32,12 @@ LOOKAHEAD = 3  # words of the next line a line is read with (its last words' con
 @functools.cache
 def engine() -> Decoder:
     """The decoder over the built models in ``models/`` (loaded on first use)."""
-    from extract.repair import calibration, lm
+    from extract.repair import calibration, lm, ocrconf
     from extract.repair.channel import ChannelModel
     from extract.repair.lexicon import Lexicon
 
     return Decoder(lm.load(), Lexicon.load(), ChannelModel.load(),
-                   calibration=calibration.load())
+                   calibration=calibration.load(), ocr_confidence=ocrconf.load())
 
 
 def document_kind(pages: list[Page], name: object = "input") -> str:
@@ -50,15 +50,20 @@ def document_kind(pages: list[Page], name: object = "input") -> str:
 
 
 def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
-                 decoder: Decoder | None = None) -> list[list[list[Choice]]]:
+                 decoder: Decoder | None = None, read: list[bool] | None = None
+                 ) -> list[list[list[Choice]]]:
     """Choices for every line of every page (the context flows from one line to the next
     within a page), by ``decoder`` (the built models' by default). The channel is then
     adapted to the document (for the kinds ``adapt`` covers) and its confident readings
     become a prior on its doubtful ones (``cache``), and the lines either may change are
-    decoded again."""
+    decoded again. ``read``: per page, whether its words' confidences are Tesseract's
+    (pages it OCR'd), which the decoder then weighs (``ocrconf``)."""
     decoder = decoder or engine()
     texts = [[[w.text for w in line.words] for line in lines] for lines in pages]
-    first = [_decode(decoder, page, kind, alternatives) for page in texts]
+    confs = [[[w.confidence for w in line.words] for line in lines] if ocr else None
+             for lines, ocr in zip(pages, read or [False] * len(pages))]
+    first = [_decode(decoder, page, kind, alternatives, read_at)
+             for page, read_at in zip(texts, confs)]
     readings = [(word, choice.text, choice.confidence)
                 for page, decoded in zip(texts, first)
                 for words, (choices, _) in zip(page, decoded)
@@ -95,7 +100,7 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
     second = decoder.adapted(channel, piece_changed, prior)
 
     out = []
-    for lines, decoded in zip(texts, first):
+    for lines, decoded, read_at in zip(texts, first, confs):
         # lines holding a word the first pass was unsure of and the second may read
         # differently (a line the first pass is sure of throughout stays as it is)
         touched_lines = [any(c.confidence < SURE and changed(w, c)
@@ -107,7 +112,8 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
             if context != expected or touched_lines[i] or \
                     (i + 1 < len(lines) and touched_lines[i + 1]):
                 choices, context = second.decode(words, kind, context, alternatives,
-                                                 _following(lines, i))
+                                                 _following(lines, i),
+                                                 _read_at(read_at, i))
             else:
                 context = after
             expected = after
@@ -116,14 +122,14 @@ def decode_pages(pages: list[list[Line]], kind: str, alternatives: float = 0.0,
     return out
 
 
-def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: float
-            ) -> list[tuple[list[Choice], int]]:
+def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: float,
+            read_at: list[list[float]] | None) -> list[tuple[list[Choice], int]]:
     """Each line's choices and the context after it, the context flowing down the page."""
     out = []
     context = None
     for i, words in enumerate(lines):
         choices, context = decoder.decode(words, kind, context, alternatives,
-                                          _following(lines, i))
+                                          _following(lines, i), _read_at(read_at, i))
         out.append((choices, context))
     return out
 
@@ -131,6 +137,11 @@ def _decode(decoder: Decoder, lines: list[list[str]], kind: str, alternatives: f
 def _following(lines: list[list[str]], i: int) -> list[str]:
     """The first ``LOOKAHEAD`` words after line ``i`` (none after a page's last line)."""
     return lines[i + 1][:LOOKAHEAD] if i + 1 < len(lines) else []
+
+
+def _read_at(confs: list[list[float]] | None, i: int) -> list[float] | None:
+    """Tesseract's confidences of line ``i``'s words and of the following words."""
+    return None if confs is None else [*confs[i], *_following(confs, i)]
 
 
 def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
@@ -145,7 +156,8 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
     kind = kind or document_kind(pages)
     todo = [page for page in pages if page.method != "text-layer" or kind in GARBLED]
     decoded = dict(zip((id(page) for page in todo),
-                       decode_pages([page.lines for page in todo], kind, FLAG_BELOW)))
+                       decode_pages([page.lines for page in todo], kind, FLAG_BELOW,
+                                    read=[page.method == "ocr" for page in todo])))
     numbering.restore([choices for page in todo for choices in decoded[id(page)]])
     out = []
     for page in pages:

@@ -29,6 +29,7 @@ from extract.repair.calibration import IDENTITY, Calibration, Evidence
 from extract.repair.kernels import LOWER, TITLE
 from extract.repair.lexicon import Lexicon, canonical, skeleton
 from extract.repair.lm import HORN_MARKS, NUM, LanguageModel, is_number, lm_token, ocr_pieces
+from extract.repair.ocrconf import OcrConfidence
 from extract.text import DIGIT_LOOKALIKES
 
 LN10 = math.log(10.0)
@@ -139,7 +140,8 @@ _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
-_ZERO_HORN = regex.compile(rf"0(?=[{HORN_MARKS}])")  # eng: an o read as its look-alike 0, its horn split off
+# eng: an o read as its look-alike 0, the horn it split off after it ("10'p")
+_ZERO_HORN = regex.compile(rf"0(?=[{HORN_MARKS}])")
 _PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no mark seen
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
 # A number with some of its digits read as look-alike letters ("I9", "2l", "5l2", "I0"):
@@ -292,12 +294,14 @@ class Decoder:
     """Beam Viterbi decoder over channel candidates scored by the n-gram LM."""
 
     def __init__(self, lm: LanguageModel, lexicon: Lexicon, channel: Channel,
-                 settings: Settings = Settings(), calibration: Calibration = IDENTITY):
+                 settings: Settings = Settings(), calibration: Calibration = IDENTITY,
+                 ocr_confidence: OcrConfidence | None = None):
         self.lm = lm
         self.lexicon = lexicon
         self.channel = channel
         self.settings = settings
         self.calibration = calibration  # posterior → probability of being right
+        self.ocr_confidence = ocr_confidence  # vie: Tesseract's word confidence → odds shift
         self._bonus = dict(settings.identity_bonus)
         self._options: dict[tuple[str, str, bool], tuple[tuple[Option, ...], Column]] = {}
         self._made: dict[tuple[str, str], tuple[Option, ...]] = {}  # before capital evidence
@@ -355,6 +359,16 @@ class Decoder:
         opts = tuple(sorted(opts, key=lambda o: -o.emit))
         found = self._options[key] = (opts, _column_of(opts))
         return found
+
+    @staticmethod
+    def _as_read_at(piece: str, opts: tuple[Option, ...], shift: float
+                    ) -> tuple[tuple[Option, ...], Column]:
+        """``opts`` with ``shift`` nats on every reading but the piece as read."""
+        low = piece.lower()
+        as_read = (None, low, canonical(low))
+        shifted = tuple(sorted((o if o.text in as_read else o._replace(emit=o.emit + shift)
+                                for o in opts), key=lambda o: -o.emit))
+        return shifted, _column_of(shifted)
 
     def options_made(self, piece: str, kind: str) -> tuple[Option, ...]:
         """The options of ``piece`` before capital evidence, made once."""
@@ -513,8 +527,8 @@ class Decoder:
         return tuple(parts), frozenset(apart), _DOCUMENT_CODE.fullmatch(word) is not None
 
     def decode(self, words: list[str], kind: str, context: int | None = None,
-               alternatives: float = 0.0, following: list[str] = ()
-               ) -> tuple[list[Choice], int]:
+               alternatives: float = 0.0, following: list[str] = (),
+               read_at: list[float] | None = None) -> tuple[list[Choice], int]:
         """Read one line (its words) of input ``kind`` after the LM state ``context`` (the
         start of a text by default); returns choices and the LM state after the line.
 
@@ -523,6 +537,8 @@ class Decoder:
         following words are searched with the line, and read for real with their own line.
         ``alternatives``: the choices less confident than this get their ranked readings
         (``True``, as 1.0: every choice that had any; for ``--json`` and for review).
+        ``read_at``: Tesseract's confidence of each word and following word, for ``vie``
+        OCR (``ocrconf``): the less sure it was, the likelier every other reading.
         """
         slots: list[tuple[int, str, tuple[Option, ...], bool]] = []
         emits: list[float] = []
@@ -578,6 +594,9 @@ class Decoder:
                     column = _column_of(opts)
                 else:
                     opts, column = self._column(piece, kind, inside)
+                    if read_at is not None and kind == "vie" and self.ocr_confidence:
+                        opts, column = self._as_read_at(piece, opts,
+                                                        self.ocr_confidence.shift(read_at[index]))
                 if index < len(words):
                     slots.append((index, piece, opts, k in apart))
                 emits += column[0]
