@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     table = OcrConfidence.fitted(counts)
     OCR_CONFIDENCE_FILE.write_text(table.to_json(), encoding="utf-8")
     for b, (n, wrong) in enumerate(counts):
-        print(f"{b / BINS:.1f}–{(b + 1) / BINS:.1f}: {n:6d} words, {wrong:5d} wrong, "
+        print(f"{b / BINS:.2f}–{(b + 1) / BINS:.2f}: {n:6d} words, {wrong:5d} wrong, "
               f"shift {table.shifts[b]:+.2f}", file=sys.stderr)
     print(f"ocr confidence → {OCR_CONFIDENCE_FILE}", file=sys.stderr)
     return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 from extract.errors import ModelError
 
 OCR_CONFIDENCE_FILE = Path(__file__).resolve().parents[2] / "models" / "ocr_confidence.json"
-BINS = 10  # confidence bins of equal width
+BINS = 20  # confidence bins of equal width
 
 
 def _logit(p: float) -> float:
