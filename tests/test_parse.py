@@ -550,6 +550,15 @@ def test_a_blocs_head_and_deputy_either_way_round(roles: str) -> None:
     assert record.bloc.member_count is None
 
 
+@pytest.mark.parametrize("count", ["gồm 6 đơn vị", "có 6-đơn vị thành viên", "gồm 6 - hội"])
+def test_a_blocs_member_count_through_a_scans_dash(count: str) -> None:
+    """A worn scan's dash between the count and what it counts is no part of either (lines
+    written here)."""
+    record = _parse_text("CỤM THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n"
+                         f"Năm 2024, Cụm thi đua {count}.\n")
+    assert record.bloc.member_count == 6
+
+
 def test_a_headers_names_through_ocr_slips() -> None:
     """A misread "tỉnh" before a province, a speck inside the issuer or a letter after the
     superior's province, a type's marks misread, a dash speck ending the title: the

@@ -227,6 +227,15 @@ def test_a_four_read_as_a_plus_and_a_point_read_as_a_colon(kind):
     assert out.count("+") == 4 and "7:30" in out and "1:500" in out, out
 
 
+def test_an_eight_read_as_a_section_sign():
+    # a worn scan's 8 with its loops opened reads as "§": alone where a count goes, a dash
+    # glued after it or not; before a number it is the section sign it looks like (lines
+    # written here)
+    out = repair_text("Năm nay Hội có §-chi hội cơ sở và § câu lạc bộ, theo § 5 Điều lệ",
+                      kind="vie")
+    assert "có 8-chi hội" in out and "và 8 câu lạc bộ" in out and "theo § 5" in out, out
+
+
 def test_syllables_a_tight_scan_ran_together_are_parted():
     # Vietnamese OCR of a header set tight, or a table cell (lines written here): runs of
     # syllables are parted, an acronym among capitals too; English words, codes and

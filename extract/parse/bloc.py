@@ -24,7 +24,7 @@ _BLOC = r"(?:kh[^\s&/]{1,3}|cum)"
 BLOC_WORDS = regex.compile(rf"\b({_BLOC})\s+thi\s+d\S{{1,3}}a\b")
 _NAME_STOP = frozenset("gom do nam co da duoc trong voi va la cua tai theo ve bao".split())
 _COUNT = regex.compile(
-    rf"\b(?!khen){_BLOC}(?:\s+thi\s+d\S{{1,3}}a)?\b[^.;]{{0,120}}?\b(?:gom|co)\s+(\d{{1,3}})\s+"
+    rf"\b(?!khen){_BLOC}(?:\s+thi\s+d\S{{1,3}}a)?\b[^.;]{{0,120}}?\b(?:gom|co)\s+(\d{{1,3}})[\s-]+"
     r"(?:don\s+v\S|thanh\s+vi\S{1,3}n|hoi|co\s+quan|to\s+chuc)")
 # The roles, folded, either way round: "Trưởng khối" or "Khối trưởng", "Phó cụm" or "Cụm
 # phó" (a deputy after the bloc word has one letter after ph, not "Khối phát động")

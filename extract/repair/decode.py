@@ -141,6 +141,7 @@ _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
 # eng: an o read as its look-alike 0, the horn it split off after it ("10'p")
+_LONE_DIGIT = {"+": "4", "§": "8"}  # marks standing alone that a worn scan makes of digits
 _ZERO_HORN = regex.compile(rf"0(?=[{HORN_MARKS}])")
 _PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no mark seen
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
@@ -183,6 +184,18 @@ def _mended_digits(piece: str) -> str:
     "+" or "‡" a 4, a colon a thousands point, look-alike letters their digits."""
     text = regex.sub(r"\+(?=[4‡])", "", piece).replace("+", "4").replace("‡", "4")
     return text.replace(":", ".").translate(DIGIT_LOOKALIKES)
+
+
+def _lone_digit(parts: list[str], k: int, after: list[str]) -> str | None:
+    """The digit that piece ``k`` of a word (``parts``) may be, when it is a "+" or a "§"
+    standing alone, a dash at most after it, and no number follows: a 4 that lost its
+    diagonal, an 8 whose loops a worn scan opened ("gồm + đơn vị", "có §-đơn vị"; but
+    "§ 5" is a section sign). None for any other piece."""
+    digit = _LONE_DIGIT.get(parts[k])
+    alone = len(parts) == 1 or k == 0 and not parts[1][0].isalnum()
+    if digit is None or not alone or after[:1] and after[0][:1].isdigit():
+        return None
+    return digit
 
 
 def _misread_digits(piece: str) -> str | None:
@@ -575,11 +588,11 @@ class Decoder:
                     # the superscript of m², km² that OCR read as "?"
                     opts = (Option("²", self.lm.id(piece), 0.0),)
                     column = _column_of(opts)
-                elif piece == "+" and inside and len(parts) == 1:
-                    # a lone "+" inside a sentence: a bullet, or a 4 that lost its diagonal
-                    # ("gồm + đơn vị"); the context decides, at the cost of an odd piece
+                elif inside and (digit := _lone_digit(parts, k, line[index + 1:])):
+                    # a bullet or a section sign, or a digit a worn scan made of it; the
+                    # context decides, at the cost of an odd piece
                     opts = (Option(None, self.lm.id(piece), 0.0),
-                            Option("4", self.lm.id(NUM), -self.settings.keep_cost))
+                            Option(digit, self.lm.id(NUM), -self.settings.keep_cost))
                     column = _column_of(opts)
                 elif code and piece.isalpha() and case_pattern(piece) == "upper":
                     # a document code's letters ("32/HD-BTDKT", "68/2000/ND-CP"): no
