@@ -203,6 +203,9 @@ def test_numbers_with_digits_read_as_letters_are_numbers_again(kind):
                       kind=kind)
     assert [w for w in out.split() if any(c.isdigit() for c in w)] == [
         "146", "215;", "12", "2021!", "12|5"], out
+    # … behind a quote mark or a speck as well, which stays apart from the number
+    out = repair_text("Hội có ']2 chi hội và “I+48” hội viên", kind=kind)
+    assert [w for w in out.split() if any(c.isdigit() for c in w)] == ["'12", "“148”"], out
     # a number in thousands groups is read whole, its 1 as ¡, I or l and its 0 as Ø
     out = repair_text("Hội có ¡7 chi hội, I.25Ø hội viên, I5I tổ và l.3Ø8 người tham gia",
                       kind=kind)

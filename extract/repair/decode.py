@@ -141,6 +141,7 @@ _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
 # eng: an o read as its look-alike 0, the horn it split off after it ("10'p")
+_QUOTES = "'’‘\"“`"  # marks that may stand glued before a number
 _LONE_DIGIT = {"+": "4", "§": "8"}  # marks standing alone that a worn scan makes of digits
 _ZERO_HORN = regex.compile(rf"0(?=[{HORN_MARKS}])")
 _PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no mark seen
@@ -526,9 +527,12 @@ class Decoder:
         space before them (syllables a scan ran together, ``_glued_parts``), and whether
         the word is a document code (its letters codes, not syllables); the same word
         recurs all the time, so the cuts are kept (``_cuts``)."""
-        glued = _GLUED_NUMBER.match(word) or _four_marks(word) or _grouped_misread(word)
-        parts = [glued[0], *ocr_pieces(word[glued.end():])] \
-            if glued and not _LETTER.match(word, glued.end()) else ocr_pieces(word)
+        # a quote mark before it is a speck or a quote, apart from the number ("']2")
+        quote = word[:1] if word[:1] in _QUOTES and len(word) > 2 else ""
+        rest = word[len(quote):]
+        glued = _GLUED_NUMBER.match(rest) or _four_marks(rest) or _grouped_misread(rest)
+        parts = [*quote, glued[0], *ocr_pieces(rest[glued.end():])] \
+            if glued and not _LETTER.match(rest, glued.end()) else ocr_pieces(word)
         apart: set[int] = set()
         if kind == "vie":
             split: list[str] = []
