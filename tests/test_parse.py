@@ -550,13 +550,21 @@ def test_a_blocs_head_and_deputy_either_way_round(roles: str) -> None:
     assert record.bloc.member_count is None
 
 
-@pytest.mark.parametrize("count", ["gồm 6 đơn vị", "có 6-đơn vị thành viên", "gồm 6 - hội"])
+@pytest.mark.parametrize("count", ["gồm 6 đơn vị", "có 6-đơn vị thành viên", "gồm 6-hội"])
 def test_a_blocs_member_count_through_a_scans_dash(count: str) -> None:
     """A worn scan's dash between the count and what it counts is no part of either (lines
     written here)."""
     record = _parse_text("CỤM THI ĐUA CÁC HỘI\nBÁO CÁO\nTổng kết năm 2024\n"
                          f"Năm 2024, Cụm thi đua {count}.\n")
     assert record.bloc.member_count == 6
+    assert [f.value for f in record.figures] == [6]
+
+
+def test_a_dash_before_a_small_letter_is_a_speck_but_codes_and_ranges_stay() -> None:
+    record = _parse_text("HỘI NÔNG DÂN TỈNH\nBÁO CÁO\nTổng kết năm 2024\n"
+                         "Hội có 12-chi hội, chống COVID-19 giai đoạn 2016-2020, mỗi hộ 1-2 "
+                         "người, theo Chỉ thị 34-CT/TW.\n")
+    assert [(f.value, f.measure) for u in record.units for f in u.figures] == [(12, "chi hội")]
 
 
 def test_a_headers_names_through_ocr_slips() -> None:

@@ -98,7 +98,7 @@ def line_figures(lines: list[DocLine], i: int) -> list[Figure]:
         if part and prev in TIME_WORDS | DATE_OPENERS:  # "ngày 4/6": a date
             continue
         end = part.end() if part else m.end()
-        speck = _SPECK_AFTER.match(text, end)  # "482: triệu", "05. cuộc", "03:Cờ", "1,9 , tỷ"
+        speck = _SPECK_AFTER.match(text, end)  # "482: triệu", "05. cuộc", "03:Cờ", "8-đơn"
         if speck:
             end = speck.end()
         measure, measure_end = _measure(lines, i, end)
@@ -143,7 +143,7 @@ def cell_figure(dl: DocLine, begin: int, end: int, value: float, measure: str) -
 # so a scan's speck; so is a colon glued to a capitalised word ("03:Cờ thi đua"), where no
 # label or clock time stands, and a mark standing alone between spaces ("1,9 , tỷ đồng"),
 # where no typist puts one
-_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})|\s[.,:;](?= \p{Ll})")
+_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})|\s[.,:;](?= \p{Ll})|-(?=\p{Ll})")
 # "4/6 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
 DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 4/6 đến 9/6"
@@ -208,8 +208,9 @@ def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end() if end is None else end:]
-    if rest[:1] in ("/", "-", "–") and rest[1:2].isalnum():  # 2016-2020, 34-CT/TW
-        return False
+    if rest[:1] in ("/", "-", "–") and rest[1:2].isalnum() and not \
+            (rest[:1] == "-" and rest[1:2].islower()):  # 2016-2020, 34-CT/TW; "8-đơn
+        return False  # vị" is a scan's speck, no code has a small letter after its dash
     if rest[:1] in ("/", "\\", "_") or (rest[:1] in ".," and rest[1:2].isdigit()):
         return False
     if rest[:1].isalpha():
