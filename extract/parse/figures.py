@@ -208,9 +208,11 @@ def _stands_alone(text: str, m: regex.Match, end: int | None = None) -> bool:
     if left.isalnum() or left in "/-–.,_&":
         return False
     rest = text[m.end() if end is None else end:]
-    if rest[:1] in ("/", "-", "–") and rest[1:2].isalnum() and not \
-            (rest[:1] == "-" and rest[1:2].islower()):  # 2016-2020, 34-CT/TW; "8-đơn
-        return False  # vị" is a scan's speck, no code has a small letter after its dash
+    # 2016-2020, 34-CT/TW; but "8-đơn vị" is a scan's speck: no code has a small letter
+    # after its dash
+    if rest[:1] in ("/", "-", "–") and rest[1:2].isalnum() and \
+            not (rest[:1] == "-" and rest[1:2].islower()):
+        return False
     if rest[:1] in ("/", "\\", "_") or (rest[:1] in ".," and rest[1:2].isdigit()):
         return False
     if rest[:1].isalpha():

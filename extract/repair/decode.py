@@ -140,9 +140,9 @@ _DIGIT = regex.compile(r"\p{N}")
 _HORN = regex.compile(rf"(?<=[uo])[{HORN_MARKS}]")  # eng: ư's, ơ's horn split off ("THU'C")
 _LETTER_SYMBOLS = frozenset("&@")  # eng: alone between words, a letter ("&" for ở)
 _SYMBOL_LETTER = regex.compile(r"[¥¢§©®£€]")  # eng: a marked letter read as a symbol
-# eng: an o read as its look-alike 0, the horn it split off after it ("10'p")
 _QUOTES = "'’‘\"“`"  # marks that may stand glued before a number
 _LONE_DIGIT = {"+": "4", "§": "8"}  # marks standing alone that a worn scan makes of digits
+# eng: an o read as its look-alike 0, the horn it split off after it ("10'p")
 _ZERO_HORN = regex.compile(rf"0(?=[{HORN_MARKS}])")
 _PLAIN_CAPITALS = regex.compile(r"[A-Z]{2,}")  # eng: a word of capitals with no mark seen
 _AREA_UNIT = regex.compile(r"[kcd]?m")  # m², km², cm³ … read with a ? for the superscript
@@ -187,16 +187,15 @@ def _mended_digits(piece: str) -> str:
     return text.replace(":", ".").translate(DIGIT_LOOKALIKES)
 
 
-def _lone_digit(parts: list[str], k: int, after: list[str]) -> str | None:
+def _lone_digit(parts: list[str], k: int, after: str) -> str | None:
     """The digit that piece ``k`` of a word (``parts``) may be, when it is a "+" or a "§"
-    standing alone, a dash at most after it, and no number follows: a 4 that lost its
-    diagonal, an 8 whose loops a worn scan opened ("gồm + đơn vị", "có §-đơn vị"; but
-    "§ 5" is a section sign). None for any other piece."""
+    standing alone, a dash at most after it, and the next word (``after``) is no number: a
+    4 that lost its diagonal, an 8 whose loops a worn scan opened ("gồm + đơn vị", "có
+    §-đơn vị"; but "§ 5" is a section sign). None for any other piece."""
     digit = _LONE_DIGIT.get(parts[k])
-    alone = len(parts) == 1 or k == 0 and not parts[1][0].isalnum()
-    if digit is None or not alone or after[:1] and after[0][:1].isdigit():
+    if digit is None or after[:1].isdigit():
         return None
-    return digit
+    return digit if len(parts) == 1 or k == 0 and not parts[1][0].isalnum() else None
 
 
 def _misread_digits(piece: str) -> str | None:
@@ -592,7 +591,8 @@ class Decoder:
                     # the superscript of m², km² that OCR read as "?"
                     opts = (Option("²", self.lm.id(piece), 0.0),)
                     column = _column_of(opts)
-                elif inside and (digit := _lone_digit(parts, k, line[index + 1:])):
+                elif inside and (digit := _lone_digit(
+                        parts, k, line[index + 1] if index + 1 < len(line) else "")):
                     # a bullet or a section sign, or a digit a worn scan made of it; the
                     # context decides, at the cost of an odd piece
                     opts = (Option(None, self.lm.id(piece), 0.0),
@@ -611,9 +611,11 @@ class Decoder:
                     column = _column_of(opts)
                 else:
                     opts, column = self._column(piece, kind, inside)
-                    if read_at is not None and kind == "vie" and self.ocr_confidence:
-                        opts, column = self._as_read_at(piece, opts,
-                                                        self.ocr_confidence.shift(read_at[index]))
+                    shift = self.ocr_confidence.shift(read_at[index]) \
+                        if read_at is not None and kind == "vie" and self.ocr_confidence \
+                        else 0.0
+                    if shift:  # most words were read sure: their column stays as cached
+                        opts, column = self._as_read_at(piece, opts, shift)
                 if index < len(words):
                     slots.append((index, piece, opts, k in apart))
                 emits += column[0]
