@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extract.errors import (DOCUMENT_CODES, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE,
-                            NOT_SET_UP, DatabaseError, InputError, ModelError, Terminated,
-                            exit_codes_help, shown)
+                            NOT_SET_UP, DatabaseError, EngineError, InputError, ModelError,
+                            Terminated, exit_codes_help, shown)
 from extract.output import output_problem, write_atomically
 
 
@@ -354,7 +354,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     try:
         return args.func(args)
-    except (InputError, DatabaseError, ModelError) as err:
+    except (InputError, DatabaseError, ModelError, EngineError) as err:
         print(f"error: {shown(str(err))}", file=sys.stderr)
         return err.exit_code
     except ModuleNotFoundError as err:

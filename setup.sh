@@ -15,7 +15,8 @@ want_train=0
 apt_pkgs=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi
           fonts-dejavu-core fonts-liberation fonts-liberation2 fonts-noto-core
           fonts-croscore fonts-texgyre python3-venv
-          gcc libc6-dev python3-dev)  # compilers: the repair search is built from Cython
+          gcc libc6-dev python3-dev  # compilers: the repair search is built from Cython
+          g++ pkg-config libtesseract-dev libleptonica-dev)  # tesserocr, on this Tesseract
 # pdftotext reads cli.py pdf's output; chromium runs the review's browser tests (Playwright)
 [ $want_test = 1 ] && apt_pkgs+=(postgresql poppler-utils chromium)
 # models/train_lm.py builds KenLM's lmplz from its PyPI sdist: CMake, a C++ compiler, Boost
@@ -48,7 +49,14 @@ built=(extract/repair/kernels.*.so)
 if [ ! -f "$stamp" ] || ! grep -qx -- "$digest" "$stamp" 2>/dev/null || [ ! -e "${built[0]}" ]; then
   echo "setup: installing the project into .venv ($extras)" >&2
   .venv/bin/python -m pip install -q --upgrade pip >&2
-  .venv/bin/python -m pip install -q -e ".[$extras]" >&2
+  # tesserocr built against Debian's Tesseract, not its wheel's own (see extract/tesseract.py)
+  .venv/bin/python -m pip install -q --no-binary tesserocr -e ".[$extras]" >&2
+  engine="$(.venv/bin/python -c 'import tesserocr; print(tesserocr.tesseract_version().split()[1])')"
+  if [ "$engine" != "$(tesseract --version 2>&1 | head -1 | cut -d' ' -f2)" ]; then
+    echo "setup: rebuilding tesserocr against this machine's Tesseract (it had $engine)" >&2
+    .venv/bin/python -m pip install -q --force-reinstall --no-deps --no-binary tesserocr \
+      tesserocr >&2
+  fi
   echo "$digest" > "$stamp"
 fi
 

@@ -243,7 +243,6 @@ def extract_bytes(path: str, data: bytes, lang: str, sha256: str) -> str:
     """Extract a document sent as bytes (a Dask task: the worker needs no shared disk),
     once its sha256 shows it arrived whole; the outcome, naming the original path, goes
     back as JSON text: plain data, which the client reads without unpickling anything."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     if hashlib.sha256(data).hexdigest() != sha256:
         outcome = Outcome(path, None, "the file arrived damaged (its sha256 differs)", 0.0)
     else:

@@ -59,6 +59,15 @@ class ModelError(Exception):
                          f"it (python cli.py train)")
 
 
+class EngineError(Exception):
+    """Tesseract that cannot run or load a model here: the machine is not set up (exit 11)."""
+
+    exit_code = NOT_SET_UP
+
+    def __init__(self, problem: str):
+        super().__init__(f"{problem}; run bash setup.sh")
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised by the CLI's signal handler and handled as Ctrl-C is (workers
     stopped, whole documents kept), with its own exit code."""

@@ -234,7 +234,6 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
     pdfplumber only when pdfium finds any text at all)."""
     import pypdfium2 as pdfium
 
-    _keep_soft_hyphen()
     _check_pdf(path)
     try:
         document = pdfium.PdfDocument(str(path))
@@ -254,6 +253,7 @@ def _open_pdf(path: Path, digest: str) -> Ingested:
         if any_text:
             import pdfplumber
 
+            _keep_soft_hyphen()
             with pdfplumber.open(path) as pdf:
                 layers = [_text_layer(page) for page in pdf.pages]
                 scanned = [_is_scanned(page) for page in pdf.pages]

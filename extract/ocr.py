@@ -1,28 +1,23 @@
 """OCR one page image with Tesseract into the shared Page/Line/Word model.
 
 Words keep Tesseract's confidence (0–1) and box; lines follow Tesseract's own
-block/paragraph/line structure (``image_to_data``), in its reading order; boxes are in
+block/paragraph/line structure (its TSV output), in its reading order; boxes are in
 the pixels of the page as read (levelled and turned upright). A page scanned
 upside down or sideways is found by Tesseract's orientation detection (OSD), consulted
-only when the first reading is poor, so that upright pages cost one Tesseract run.
-Tesseract runs single-threaded (OMP_THREAD_LIMIT=1): parallelism comes from OCR-ing pages
-in separate processes, which scales better.
+only when the first reading is poor, so that upright pages cost one Tesseract reading.
+Tesseract runs in this process on one thread (``extract.tesseract``): parallelism comes
+from OCR-ing pages in separate processes, which scales better.
 """
 from __future__ import annotations
 
 import bisect
-import os
-import subprocess
-import tempfile
-import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import pytesseract
 import regex
 from PIL import Image, ImageOps
 
+from extract import tesseract
 from extract.errors import UnknownModel
 from extract.preprocess import deskew, level_matrix, map_boxes, turn_matrix
 from extract.text import DIGIT_LOOKALIKES, Line, Page, Word, nfc, union_box
@@ -63,24 +58,13 @@ class OcrResult:
     skew: float = 0.0  # degrees it was then levelled by (counter-clockwise)
 
 
-@lru_cache(maxsize=None)
-def installed_models() -> frozenset[str]:
-    """The Tesseract models installed on this machine."""
-    try:
-        listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
-                                 capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as err:
-        raise RuntimeError(f"cannot run Tesseract: {err}") from err
-    return frozenset(line.strip() for line in listing.splitlines()[1:] if line.strip())
-
-
 def resolve_lang(lang: str) -> str:
     """``lang`` as Tesseract on this machine names it, or UnknownModel.
 
     Debian installs the script model ``script/Vietnamese`` as plain ``Vietnamese``, so a
     ``script/`` prefix is dropped when only the bare name exists.
     """
-    models = installed_models()
+    models = tesseract.installed_models()
     resolved = []
     for part in lang.split("+"):
         if part not in models and part.startswith("script/") and part[7:] in models:
@@ -92,29 +76,13 @@ def resolve_lang(lang: str) -> str:
     return "+".join(resolved)
 
 
-def _single_threaded() -> None:
-    """Make every Tesseract started from this process use one thread."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
-def _image_file(image: Image.Image, directory: str, name: str = "page") -> str:
-    """Write ``image`` uncompressed (PGM/PBM: fast to write and to read) and return its path."""
-    if image.mode not in ("L", "1"):
-        image = image.convert("L")
-    path = os.path.join(directory, f"{name}.pbm" if image.mode == "1" else f"{name}.pgm")
-    image.save(path, dpi=image.info.get("dpi", (300, 300)))
-    return path
-
-
-def _read_lines(path: str, lang: str, number: int) -> tuple[Page, float]:
-    """One Tesseract run over an image file: the page's lines and the seconds it took."""
-    started = time.perf_counter()
-    data = pytesseract.image_to_data(path, lang=lang, output_type=pytesseract.Output.DICT)
-    seconds = time.perf_counter() - started
+def _read_lines(image: Image.Image, lang: str, number: int) -> tuple[Page, float]:
+    """One Tesseract reading of ``image``: the page's lines and the seconds it took."""
+    data, seconds = tesseract.read_data(image, lang)
     lines: dict[tuple[int, int, int], Line] = {}
     for i, text in enumerate(data["text"]):
         text = nfc(text.strip())
-        confidence = float(data["conf"][i])
+        confidence = data["conf"][i]
         if not text or confidence < 0:
             continue
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
@@ -129,47 +97,33 @@ def mean_confidence(page: Page) -> float:
     return sum(words) / len(words) if words else 0.0
 
 
-def _orientation(path: str) -> tuple[int, float, float]:
-    """OSD's clockwise rotation that makes the page upright, its confidence, and seconds."""
-    started = time.perf_counter()
-    try:
-        osd = pytesseract.image_to_osd(path, output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractError:  # too few characters to decide
-        return 0, 0.0, time.perf_counter() - started
-    return int(osd["rotate"]), float(osd["orientation_conf"]), time.perf_counter() - started
-
-
 def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, number: int = 1) -> OcrResult:
     """Read one page image, levelled first (``extract.preprocess.deskew``) and turned
     upright when OSD is confident it is rotated; word boxes are given back in ``image``'s
     own pixels, so that they land on the page as scanned."""
-    _single_threaded()
-    with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
-        level, skew = deskew(image)
-        path = _image_file(level, tmp)
-        page, seconds = _read_lines(path, lang, number)
-        result = OcrResult(page, seconds, 0, skew)
-        if mean_confidence(page) < ROTATION_SUSPECT_CONFIDENCE:
-            rotate, confidence, osd_seconds = _orientation(path)
-            result.tesseract_seconds += osd_seconds
-            if rotate != 0 and confidence >= MIN_OSD_CONFIDENCE:
-                upright, upright_skew = deskew(image.rotate(-rotate, expand=True,
-                                                            fillcolor=255))
-                turned, turned_seconds = _read_lines(_image_file(upright, tmp), lang, number)
-                result.tesseract_seconds += turned_seconds
-                if mean_confidence(turned) > mean_confidence(page):
-                    result = OcrResult(turned, result.tesseract_seconds, rotate, upright_skew)
-        read = level if result.rotated == 0 else upright
-        result.tesseract_seconds += _second_reading(read, result.page, lang, tmp)
+    level, skew = deskew(image)
+    page, seconds = _read_lines(level, lang, number)
+    result = OcrResult(page, seconds, 0, skew)
+    if mean_confidence(page) < ROTATION_SUSPECT_CONFIDENCE:
+        rotate, confidence, osd_seconds = tesseract.orientation(level)
+        result.tesseract_seconds += osd_seconds
+        if rotate != 0 and confidence >= MIN_OSD_CONFIDENCE:
+            upright, upright_skew = deskew(image.rotate(-rotate, expand=True, fillcolor=255))
+            turned, turned_seconds = _read_lines(upright, lang, number)
+            result.tesseract_seconds += turned_seconds
+            if mean_confidence(turned) > mean_confidence(page):
+                result = OcrResult(turned, result.tesseract_seconds, rotate, upright_skew)
+    read = level if result.rotated == 0 else upright
+    result.tesseract_seconds += _second_reading(read, result.page, lang)
     _join_broken_ones(result.page)
     _boxes_on_source(result, image.size)
     return result
 
 
-def _second_reading(image: Image.Image, page: Page, lang: str, directory: str) -> float:
+def _second_reading(image: Image.Image, page: Page, lang: str) -> float:
     """Read again, from their crops of ``image`` (the image ``page`` was read from), the
-    words holding a digit that Tesseract was unsure of, all in one Tesseract run over the
-    crops stacked one above the other (an image written in ``directory``); a word takes its
+    words holding a digit that Tesseract was unsure of, all in one Tesseract reading of the
+    crops stacked one above the other; a word takes its
     second reading when that is a number and surer by REREAD_MARGIN. Returns the seconds
     Tesseract took."""
     doubtful = [w for line in page.lines for w in line.words
@@ -189,13 +143,10 @@ def _second_reading(image: Image.Image, page: Page, lang: str, directory: str) -
     sheet = Image.new("L", (max(c.width for c in crops), y), 255)
     for crop, top in zip(crops, tops):
         sheet.paste(crop, (0, top))
-    started = time.perf_counter()
-    data = pytesseract.image_to_data(_image_file(sheet, directory, "crops"), lang=lang,
-                                     config="--psm 6", output_type=pytesseract.Output.DICT)
-    seconds = time.perf_counter() - started
+    data, seconds = tesseract.read_data(sheet, lang, tesseract.SINGLE_BLOCK)
     found: dict[int, list[tuple[str, float]]] = {}
     for i, text in enumerate(data["text"]):
-        text, confidence = nfc(text.strip()), float(data["conf"][i])
+        text, confidence = nfc(text.strip()), data["conf"][i]
         if text and confidence >= 0:
             middle = data["top"][i] + data["height"][i] / 2
             k = bisect.bisect_right(tops, middle) - 1  # the crop it lies in

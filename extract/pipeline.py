@@ -51,19 +51,16 @@ PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent exit
 def init_worker(parent: int) -> None:
     """Set up a pool's worker process (``parent``: the pool owner's pid). It dies with its
     parent, however that ends (Linux sends it SIGKILL; if the parent is gone already, it
-    exits now), leaves Ctrl-C and SIGTERM to the parent, which stops it, and its
-    Tesseract uses a single thread.
+    exits now), and leaves Ctrl-C and SIGTERM to the parent, which stops it.
 
     Ctrl-C is caught by a handler that does nothing rather than ignored (SIG_IGN): an
-    ignored signal stays ignored in the programs a process runs, and Tesseract would then
-    go on reading its page after Ctrl-C."""
+    ignored signal stays ignored in the programs a process runs."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
     signal.signal(signal.SIGINT, _leave_to_parent)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
-    os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 def _leave_to_parent(_signum: int, _frame: object) -> None:
@@ -112,7 +109,7 @@ def _finished(jobs: list[ingest.PageImage], lang: str,
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the worker processes now: first what they
-    started (page workers, Tesseract, which would otherwise finish their page), then them:
+    started (a batch worker's page workers, which would otherwise finish their page), then them:
     SIGTERM, and SIGKILL for any still alive after STOP_SECONDS."""
     processes = list((pool._processes or {}).values())  # shutdown() forgets them
     pool.shutdown(wait=False, cancel_futures=True)

@@ -3,7 +3,6 @@ multi-page TIFF, rotated pages, page order with several workers, model names."""
 from __future__ import annotations
 
 import io
-import tempfile
 
 import img2pdf
 import pikepdf
@@ -154,6 +153,42 @@ def test_upright_page_is_not_turned(page_image):
     assert reads(TRUTH, result.page.text)
 
 
+def test_the_engine_in_this_process_reads_as_the_tesseract_command(tmp_path, page_image):
+    """The same words, boxes and confidences as the ``tesseract`` command (pytesseract) on
+    the same image, by the machine's own Tesseract; the model is loaded once."""
+    from extract import tesseract
+
+    path = tmp_path / "page.pgm"  # no resolution stated: both estimate it
+    page_image.save(path)
+    command = pytesseract.image_to_data(str(path), lang="vie",
+                                        output_type=pytesseract.Output.DICT)
+    inside, seconds = tesseract.read_data(page_image, "vie")
+    assert seconds > 0
+    for column in ("text", "left", "top", "width", "height", "block_num", "line_num"):
+        assert inside[column] == command[column], column
+    # (pytesseract cuts the confidences to whole percents; the engine keeps their fractions)
+    assert [int(c) for c in inside["conf"]] == [int(float(c)) for c in command["conf"]]
+    assert reads(TRUTH, " ".join(inside["text"]))
+    assert tesseract._engine("vie") is tesseract._engine("vie")
+    assert pytesseract.get_tesseract_version().base_version.startswith(
+        __import__("tesserocr").tesseract_version().split()[1])
+
+
+def test_no_tesseract_on_the_machine_is_one_error_line(tmp_path, page_image):
+    """Without the ``tesseract`` program the CLI says the machine is not set up (exit 11)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    page_image.save(tmp_path / "page.png")
+    proc = subprocess.run([sys.executable, "cli.py", "ocr", "-q", str(tmp_path / "page.png")],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                          text=True, env={"PATH": str(tmp_path), "TMPDIR": str(tmp_path)})
+    assert proc.returncode == 11, proc.stderr
+    assert proc.stderr.startswith("error: cannot run Tesseract") and \
+        proc.stderr.rstrip().endswith("run bash setup.sh") and proc.stderr.count("\n") == 1
+
+
 def test_model_names():
     assert resolve_lang("vie") == "vie"
     assert resolve_lang("script/Vietnamese+eng") in ("script/Vietnamese+eng", "Vietnamese+eng")
@@ -189,9 +224,7 @@ def test_an_unsure_number_is_read_again_from_its_crop():
 
     image = render_page(["Hội có 215 hội viên và 1.380 người tham gia.", "2. Kết quả"],
                         size_pt=13)
-    with tempfile.NamedTemporaryFile(suffix=".png") as fh:
-        image.save(fh.name)
-        page, _ = _read_lines(fh.name, "vie", 1)
+    page, _ = _read_lines(image, "vie", 1)
     words = {w.text: w for line in page.lines for w in line.words}
     assert {"215", "1.380", "hội", "2."} <= set(words), words
     words["215"].text, words["215"].confidence = "2!5", 0.4  # as a faded patch reads it
@@ -200,8 +233,7 @@ def test_an_unsure_number_is_read_again_from_its_crop():
     sure = words["1.380"]
     sure.text = "1.38O"  # sure, though wrong: Tesseract's word, kept
     assert sure.confidence >= REREAD_BELOW
-    with tempfile.TemporaryDirectory() as scratch:
-        assert _second_reading(image, page, "vie", scratch) > 0
+    assert _second_reading(image, page, "vie") > 0
     assert (words["215"].text, words["hội"].text, sure.text) == ("215", "hồi", "1.38O")
     assert words["215"].confidence > 0.5 and words["2."].text == "2."
 
@@ -215,9 +247,7 @@ def test_a_one_broken_off_its_number_is_joined_again():
     from extract.ocr import _join_broken_ones, _read_lines
 
     image = render_page(["Hội có 318.900 hội viên và 18.000 lượt người, năm 2021."], size_pt=13)
-    with tempfile.NamedTemporaryFile(suffix=".png") as fh:
-        image.save(fh.name)
-        page, _ = _read_lines(fh.name, "vie", 1)
+    page, _ = _read_lines(image, "vie", 1)
     [line] = page.lines
     words = {w.text: w for w in line.words}
     assert {"318.900", "18.000", "2021."} <= set(words), words

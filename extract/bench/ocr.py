@@ -4,22 +4,33 @@ Accuracy: each scanned sample ``samples/scans/<quality>/<id>.pdf`` is read whole
 compared with its ground truth ``samples/texts/<id>.txt`` (TABs, which lay out the
 two-column header, count as a space), before any repair: syllable accuracy and CER from
 ``extract.metrics``. Speed, with the default model: pages per minute over whole documents
-with 1 worker and with 2, the speed-up, and the pipeline's own overhead (wall time not
-spent inside Tesseract: opening, rendering, bookkeeping) as a share of Tesseract's time.
+with 1 worker and with 2, the speed-up, the pipeline's own overhead (wall time not
+spent inside Tesseract: opening, rendering, bookkeeping) as a share of Tesseract's time,
+and the CPU of ``cli.py ocr --workers 1`` (a fresh process per document, everything
+counted) over that of the ``tesseract`` command alone reading the same page images (those
+the pipeline hands Tesseract, levelled, written as PGM files), one process per page.
 """
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from extract import ingest
 from extract.bench.samples import truth_text
 from extract.metrics import cer, syllable_accuracy
 from extract.ocr import DEFAULT_LANG
 from extract.pipeline import read_documents
+from extract.preprocess import deskew
+from extract.tesseract import TESSERACT_CMD
+
+CLI = Path(__file__).resolve().parents[2] / "cli.py"
 
 MODELS = ("vie", "script/Vietnamese", "vie+eng")
 
@@ -86,7 +97,7 @@ def run(samples: Path, quick: bool) -> str:
     rows = [("sample", "quality", "model", "pages", "syll.acc %", "CER %")]
     means = [("quality", "model", "pages", "syll.acc %", "CER %")]
     speed = [("quality", "pages", "pages/min 1 worker", "pages/min 2 workers", "speed-up",
-              "overhead %")]
+              "overhead %", "CPU / tesseract command")]
     for quality, group in sorted(groups.items()):
         for model in models:
             print(f"bench ocr: {quality} {model} (2 workers)", file=sys.stderr)
@@ -106,7 +117,8 @@ def run(samples: Path, quick: bool) -> str:
                 speed.append((quality, str(one.pages), f"{one.pages_per_minute:.1f}",
                               f"{two.pages_per_minute:.1f}",
                               f"{two.pages_per_minute / one.pages_per_minute:.2f}×",
-                              f"{100 * one.overhead:.1f}"))
+                              f"{100 * one.overhead:.1f}",
+                              "-" if quick else f"{against_command(group):.3f}"))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return "\n".join([
         "OCR accuracy before repair, per sample and model", "", *_table(rows), "",
@@ -114,6 +126,31 @@ def run(samples: Path, quick: bool) -> str:
         f"OCR speed, whole documents, model {DEFAULT_LANG}; overhead = wall time outside "
         f"Tesseract / Tesseract time (1 worker); load average {load} on {os.cpu_count()} cores",
         "", *_table(speed)])
+
+
+def _child_cpu(command: list[str]) -> float:
+    """CPU seconds (user + system) that ``command`` takes, run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def against_command(group: list[Scan]) -> float:
+    """CPU of ``cli.py ocr --workers 1`` over the ``tesseract`` command's on the same page
+    images, summed over the documents of ``group``."""
+    ours = theirs = 0.0
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+        for scan in group:
+            for k, page in enumerate(ingest.open_document(scan.pdf).pages):
+                path = Path(tmp) / f"{scan.ident}-{k}.pgm"
+                deskew(ingest.load_page_image(page))[0].save(path)
+                theirs += _child_cpu([TESSERACT_CMD, str(path), "-", "-l", DEFAULT_LANG,
+                                      "tsv"])
+            ours += _child_cpu([sys.executable, str(CLI), "ocr", "-q", "--workers", "1",
+                                str(scan.pdf)])
+    return ours / theirs if theirs else 0.0
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:

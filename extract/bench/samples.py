@@ -18,7 +18,7 @@ from extract.text import Line, Page, Word, nfc
 
 CACHE = Path(tempfile.gettempdir()) / "vn-report-extract-ocr-cache"
 # The code whose output is cached: a change to any of it makes the cached text stale.
-OCR_CODE = ("ingest.py", "ocr.py", "preprocess.py", "pipeline.py")
+OCR_CODE = ("ingest.py", "ocr.py", "preprocess.py", "pipeline.py", "tesseract.py")
 
 
 def truth_pages(text_file: Path) -> list[str]:
