@@ -51,7 +51,8 @@ if [ ! -f "$stamp" ] || ! grep -qx -- "$digest" "$stamp" 2>/dev/null || [ ! -e "
   .venv/bin/python -m pip install -q --upgrade pip >&2
   # tesserocr built against Debian's Tesseract, not its wheel's own (see extract/tesseract.py)
   .venv/bin/python -m pip install -q --no-binary tesserocr -e ".[$extras]" >&2
-  engine="$(.venv/bin/python -c 'import tesserocr; print(tesserocr.tesseract_version().split()[1])')"
+  engine="$(.venv/bin/python -c \
+    'import tesserocr; print(tesserocr.tesseract_version().split()[1])')"
   if [ "$engine" != "$(tesseract --version 2>&1 | head -1 | cut -d' ' -f2)" ]; then
     echo "setup: rebuilding tesserocr against this machine's Tesseract (it had $engine)" >&2
     .venv/bin/python -m pip install -q --force-reinstall --no-deps --no-binary tesserocr \

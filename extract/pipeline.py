@@ -109,8 +109,8 @@ def _finished(jobs: list[ingest.PageImage], lang: str,
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the worker processes now: first what they
-    started (a batch worker's page workers, which would otherwise finish their page), then them:
-    SIGTERM, and SIGKILL for any still alive after STOP_SECONDS."""
+    started (a batch worker's page workers, which would otherwise finish their page), then
+    them: SIGTERM, and SIGKILL for any still alive after STOP_SECONDS."""
     processes = list((pool._processes or {}).values())  # shutdown() forgets them
     pool.shutdown(wait=False, cancel_futures=True)
     for pid in (kid for proc in processes for kid in descendants(proc.pid)):
