@@ -5,6 +5,12 @@ traceback. Anything else that escapes is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
 EXIT_OK = 0
 EXIT_FAILED_DOCUMENTS = 1  # batch: at least one document failed (each recorded with its error)
 EXIT_USAGE = 2  # bad command line (argparse)
@@ -66,6 +72,19 @@ class EngineError(Exception):
 
     def __init__(self, problem: str):
         super().__init__(f"{problem}; run bash setup.sh")
+
+
+def read_model(path: Path, what: str, read: Callable[[Path], T],
+               failures: tuple[type[Exception], ...] = (OSError, ValueError, KeyError,
+                                                        TypeError)) -> T:
+    """``read(path)`` for the built model file ``path`` (``what``: "the language model"),
+    a ModelError naming it when the file is missing or ``read`` fails with ``failures``."""
+    if not path.exists():
+        raise ModelError(path, f"{what} is missing")
+    try:
+        return read(path)
+    except failures as err:
+        raise ModelError(path, f"{what} cannot be read ({err})") from None
 
 
 class Terminated(KeyboardInterrupt):

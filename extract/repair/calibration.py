@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from extract.errors import ModelError
+from extract.errors import read_model
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[2] / "models" / "calibration.json"
 FEATURES = ("logit", "changed", "kept_unknown", "digit_mix", "channel_gap")
@@ -80,10 +80,4 @@ IDENTITY = Calibration({})  # raw posteriors, for fitting
 @functools.cache
 def load() -> Calibration:
     """The calibration in ``models/``, loaded once per process."""
-    if not CALIBRATION_FILE.exists():
-        raise ModelError(CALIBRATION_FILE, "the confidence calibration is missing")
-    try:
-        return Calibration.read(CALIBRATION_FILE)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise ModelError(CALIBRATION_FILE,
-                         f"the confidence calibration cannot be read ({err})") from None
+    return read_model(CALIBRATION_FILE, "the confidence calibration", Calibration.read)

@@ -20,7 +20,7 @@ import lz4.frame
 
 # packed keys: ids of SHIFT bits each (vocabulary < 2**SHIFT); CASE_LOWER marks lower case
 from extract.repair.kernels import CASE_LOWER, SHIFT, IntTable, NgramLm  # noqa: F401
-from extract.errors import ModelError
+from extract.errors import read_model
 from extract.repair.lexicon import canonical
 from extract.text import nfc
 
@@ -236,9 +236,5 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
 @functools.cache
 def load() -> LanguageModel:
     """The model in ``models/``, loaded once per process."""
-    if not MODEL_PATH.exists():
-        raise ModelError(MODEL_PATH, "the language model is missing")
-    try:
-        return LanguageModel.read(MODEL_PATH)
-    except (OSError, KeyError, ValueError, RuntimeError) as err:  # lz4: RuntimeError
-        raise ModelError(MODEL_PATH, f"the language model cannot be read ({err})") from None
+    return read_model(MODEL_PATH, "the language model", LanguageModel.read,
+                      (OSError, KeyError, ValueError, RuntimeError))  # lz4: RuntimeError

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.errors import ModelError
+from extract.errors import read_model
 
 OCR_CONFIDENCE_FILE = Path(__file__).resolve().parents[2] / "models" / "ocr_confidence.json"
 BINS = 20  # confidence bins of equal width
@@ -65,10 +65,4 @@ class OcrConfidence:
 @functools.cache
 def load() -> OcrConfidence:
     """The table in ``models/``, loaded once per process."""
-    if not OCR_CONFIDENCE_FILE.exists():
-        raise ModelError(OCR_CONFIDENCE_FILE, "the OCR confidence table is missing")
-    try:
-        return OcrConfidence.read(OCR_CONFIDENCE_FILE)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise ModelError(OCR_CONFIDENCE_FILE,
-                         f"the OCR confidence table cannot be read ({err})") from None
+    return read_model(OCR_CONFIDENCE_FILE, "the OCR confidence table", OcrConfidence.read)
