@@ -46,6 +46,14 @@ _DIGIT_HEIGHT = (0.75, 1.33)  # a mark's height over its number's: the same line
 _PARTED_ONE = regex.compile(r"\d{1,2}[.,]\d{3}(?:[.,]\d{3})*[.,:;]?")
 # A number whose thousands are grouped (1-3 digits, then groups of 3), or ungrouped digits
 _WELL_FORMED = regex.compile(r"\d{1,3}(?:[.,]\d{3})+(?:,\d+)?|\d{1,4}")
+# A "word" of one or two letters or digits this much shorter than its line's words is toner
+# speckle Tesseract read as letters ("t", "h", "ˆ"): no letter or digit is under the
+# x-height, about half a word's height (a full stop or a dash may be; they are left be).
+# Longer words stay whatever their box: Tesseract sometimes gives one the height of a
+# speck that starts it (".CỘNG", 4 pixels high).
+SPECK_HEIGHT = 0.3
+SPECK_LETTERS = 2
+_ALNUM = regex.compile(r"[\p{L}\p{N}]")
 
 
 @dataclass
@@ -88,7 +96,20 @@ def _read_lines(image: Image.Image, lang: str, number: int) -> tuple[Page, float
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
         box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
         lines.setdefault(key, Line()).words.append(Word(text, confidence / 100, box))
-    return Page(number, list(lines.values()), "ocr"), seconds
+    for line in lines.values():
+        _drop_specks(line)
+    return Page(number, [line for line in lines.values() if line.words], "ocr"), seconds
+
+
+def _drop_specks(line: Line) -> None:
+    """Drop the words of ``line`` that are specks read as letters (``SPECK_HEIGHT``),
+    measured against the median height of its words of two letters or more."""
+    heights = sorted(w.box[3] for w in line.words if len(_ALNUM.findall(w.text)) > 1)
+    if not heights:
+        return
+    floor = SPECK_HEIGHT * heights[len(heights) // 2]
+    line.words = [w for w in line.words if w.box[3] >= floor or
+                  not 0 < len(_ALNUM.findall(w.text)) <= SPECK_LETTERS]
 
 
 def mean_confidence(page: Page) -> float:

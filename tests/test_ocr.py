@@ -280,3 +280,34 @@ def test_a_one_broken_off_its_number_is_joined_again():
     one, rest = broken(small, ["1", "8.000"])
     far = Word(rest.text, rest.confidence, (rest.box[0] + 3 * rest.box[3], *rest.box[1:]))
     assert read_as({"18.000": [one, far]}) == line.text.replace("18.000", "1 8.000")
+
+
+def test_specks_read_as_letters_are_dropped_and_nothing_else(monkeypatch):
+    """A tired copier's toner specks that Tesseract reads as letters ("ˆ", "t") are
+    dropped from its reading (real Tesseract on generated office scans); no word the page
+    prints is, and a speck-high full stop or a long word with a speck's box stays."""
+    from extract import ocr, synth
+    from extract.ocr import _drop_specks
+
+    lines = PAGE_LINES + SECOND_PAGE_LINES
+    truth = {fold(w.strip(".,;:")) for line in lines for w in line.split()}
+    page = synth.render_page(lines, font="Tinos", size_pt=12)
+    dropped: list[str] = []
+
+    def spy(line: Line) -> None:
+        before = list(line.words)
+        _drop_specks(line)
+        dropped.extend(w.text for w in before if w not in line.words)
+
+    monkeypatch.setattr(ocr, "_drop_specks", spy)
+    for seed in range(8):
+        scan = synth.degrade(page, "office", seed=seed)
+        band = scan.crop((0, 0, scan.width, round(scan.height * 0.3))).convert("L")
+        ocr._read_lines(band, "vie", 1)
+    assert dropped and not {fold(w.strip(".,;:")) for w in dropped} & truth, dropped
+
+    line = Line([Word("Hội", 0.9, (0, 0, 60, 40)), Word("a", 0.6, (70, 30, 3, 3)),
+                 Word(".", 0.5, (80, 36, 4, 4)), Word(".CỘNG", 0.8, (90, 36, 150, 4)),
+                 Word("viên", 0.9, (250, 10, 80, 30))])
+    _drop_specks(line)
+    assert line.text == "Hội . .CỘNG viên"
