@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from extract.errors import NotVietnamese
-from extract.repair import adapt, cache, numbering
+from extract.repair import acronyms, adapt, cache, numbering
 from extract.repair.decode import Choice, Decoder
 from extract.repair.detect import FOREIGN, detect_kind
 from extract.repair.lexicon import canonical
@@ -158,7 +158,9 @@ def repair_pages(pages: list[Page], kind: str | None = None) -> list[Page]:
     decoded = dict(zip((id(page) for page in todo),
                        decode_pages([page.lines for page in todo], kind, FLAG_BELOW,
                                     read=[page.method == "ocr" for page in todo])))
-    numbering.restore([choices for page in todo for choices in decoded[id(page)]])
+    lines = [choices for page in todo for choices in decoded[id(page)]]
+    numbering.restore(lines)
+    acronyms.mend(lines)
     out = []
     for page in pages:
         if id(page) not in decoded:
