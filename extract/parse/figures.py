@@ -141,9 +141,11 @@ def cell_figure(dl: DocLine, begin: int, end: int, value: float, measure: str) -
 
 # A dot or colon between a number and a lower-case word: no sentence starts in lower case,
 # so a scan's speck; so is a colon glued to a capitalised word ("03:Cờ thi đua"), where no
-# label or clock time stands, and a mark standing alone between spaces ("1,9 , tỷ đồng"),
-# where no typist puts one
-_SPECK_AFTER = regex.compile(r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})|\s[.,:;](?= \p{Ll})|-(?=\p{Ll})")
+# label or clock time stands, a mark standing alone between spaces ("1,9 , tỷ đồng"),
+# where no typist puts one, and a dot and a dash run together before a word ("41.-HTX"),
+# which no number, date or document code holds
+_SPECK_AFTER = regex.compile(
+    r"[.:](?= \p{Ll})|:(?=\p{Lu}\p{Ll})|\s[.,:;](?= \p{Ll})|-(?=\p{Ll})|\.-(?=\p{L})")
 # "4/6 cuộc", "12/15 chỉ tiêu": a count of a whole, followed by what it counts
 _PART_OF = regex.compile(r"/(\d{1,3})(?=\s+\p{Ll})")
 DATE_OPENERS = frozenset("đến từ hôm sáng chiều tối".split())  # "từ 4/6 đến 9/6"
