@@ -356,6 +356,16 @@ def test_an_acronym_with_a_stray_mark_is_the_documents_acronym():
     assert "HT%X" not in repair_text(text, "vie")
 
 
+def test_a_capital_i_before_small_letters_is_the_small_l_it_looks_like():
+    """In a serif face l and I are one stroke: "Iượt", "Iớp" are no syllables, and are read
+    as lượt, lớp; words that are syllables with their I ("In", "Ích") or none either way
+    ("Internet") stay as written."""
+    text = "Tổ chức 18 Iớp cho 490 Iượt cán bộ; In ấn tài liệu, Ích lợi, Internet."
+    for kind in ("vie", "eng"):
+        assert repair_text(text, kind) == \
+            "Tổ chức 18 lớp cho 490 lượt cán bộ; In ấn tài liệu, Ích lợi, Internet."
+
+
 def test_one_line_out_per_line_in():
     text = "Hoi vien\n\n   \nKhoi thi dua\fTong ket\n\n"
     out = repair_text(text)

@@ -168,6 +168,8 @@ _GLUED_NUMBER = regex.compile(rf"[{_ONE_MARKS}]\d+(?:!\d+)*|\d+(?:!\d+)+")
 _FOUR_MARKS = regex.compile(rf"{_LOOKALIKE}+(?:\+[4‡]?|‡){_LOOKALIKE}*"
                             rf"|[{_ONE_LETTERS}]:\d{{3}}(?![\d:])")
 _LETTER = regex.compile(r"\p{L}")
+# A capital I before small letters: in a serif face the small l, its look-alike ("Iượt")
+_CAPITAL_I = regex.compile(r"I(?=\p{Ll}+$)")
 # A document number or code as one word: digits, a slash, capitals ("32/HD-BTĐKT",
 # "68/2000/NĐ-CP", "15/KH-UBND"); its letter pieces are codes, not syllables.
 _DOCUMENT_CODE = regex.compile(r"\d+(?:/\d+)*/\p{Lu}[\p{Lu}\d]*(?:[-/]\p{Lu}[\p{Lu}\d]*)*[.,;:]?")
@@ -256,6 +258,17 @@ def _glued_parts(piece: str, lexicon: Lexicon, lm: LanguageModel) -> tuple[str, 
     # OCR debris, "ti ăng")
     together = all(lm.holds_pair(a, b) for a, b in zip(real, real[1:]) if a and b)
     return parts if marked and sum(map(bool, real)) >= 2 and together else (piece,)
+
+
+def _small_l(piece: str, lexicon: Lexicon) -> str:
+    """``piece`` with its first letter a small l where OCR read that l as the capital I it
+    looks like in a serif face: "Iượt" is no syllable, "lượt" is ("In", "Ích" are
+    syllables and stay; so does a word that is none either way, "Internet")."""
+    if _CAPITAL_I.match(piece) and canonical(piece.lower()) not in lexicon:
+        small = "l" + piece[1:]
+        if canonical(small) in lexicon:
+            return small
+    return piece
 
 
 def _marks_unseen(options: list[Option], key: str) -> list[Option]:
@@ -532,6 +545,7 @@ class Decoder:
         glued = _GLUED_NUMBER.match(rest) or _four_marks(rest) or _grouped_misread(rest)
         parts = [*quote, glued[0], *ocr_pieces(rest[glued.end():])] \
             if glued and not _LETTER.match(rest, glued.end()) else ocr_pieces(word)
+        parts = [_small_l(part, self.lexicon) for part in parts]
         apart: set[int] = set()
         if kind == "vie":
             split: list[str] = []
