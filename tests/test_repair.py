@@ -342,7 +342,7 @@ def test_an_acronym_with_a_stray_mark_is_the_documents_acronym():
 
     text = ("Liên minh HTX tỉnh có 120 HTX, giải thể 4 HTX.\n"
             "Hỗ trợ 41 HT%X, tư vấn các HTIX và H1X; UBND, UBND, UBND giao HĐND, HĐND, HĐND.\n"
-            "Các HĐNÐ, UBNĐ và CT, CT, CT, KT; THI THI THI THÙ; “HTX”; KH&KT (12/KH-LMHTIX).")
+            "Các HĐNØ, UBNĐ và CT, CT, CT, KT; THI THI THI THÙ; “HTX”; KH&KT (12/KH-LMHTIX).")
     lines = [[Choice(w, 0.99, []) for w in line.split()] for line in text.split("\n")]
     mend(lines)
     out = [" ".join(c.text for c in line) for line in lines]
@@ -364,6 +364,14 @@ def test_a_capital_i_before_small_letters_is_the_small_l_it_looks_like():
     for kind in ("vie", "eng"):
         assert repair_text(text, kind) == \
             "Tổ chức 18 lớp cho 490 lượt cán bộ; In ấn tài liệu, Ích lợi, Internet."
+
+
+def test_the_eth_ocr_writes_for_d_with_stroke_is_that_letter():
+    """No Vietnamese text holds the Icelandic eth (Ð, ð): OCR writes it for Đ, in words,
+    acronyms and document codes alike."""
+    right = "Đại hội đại biểu HĐND tỉnh, Quyết định số 12/QĐ-UBND."
+    assert repair_text("Ðại hội ðại biểu HÐND tỉnh, Quyết định số 12/QÐ-UBND.", "vie") == right
+    assert repair_text("Ðai hoi ðai bieu HÐND tinh, Quyet dinh so 12/QÐ-UBND.", "eng") == right
 
 
 def test_one_line_out_per_line_in():

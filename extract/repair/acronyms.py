@@ -22,10 +22,10 @@ DOMINANCE = 3  # and this many times as often as the odd spelling
 # An acronym as the document writes it: capitals (Đ among them), 3 to 8 of them
 _ACRONYM = regex.compile(r"[A-ZĐ]{3,8}")
 # A stray character: one that neither an acronym nor a Vietnamese word holds (a digit, a
-# symbol, "ƒ", "Ð"), which may stand for one of the acronym's letters or be a speck; or a
+# symbol, "ƒ"), which may stand for one of the acronym's letters or be a speck; or a
 # stem a broken stroke or a speck adds ("I", "l"). A marked letter is no stray: "THÙ" is
 # a word, not a misread "THI".
-_STRAY = regex.compile(r"[^\p{L}&]|[^\p{Latin}&]|[ƒƑÐðßøØæÆœŒ]")
+_STRAY = regex.compile(r"[^\p{L}&]|[^\p{Latin}&]|[ƒƑßøØæÆœŒ]")
 _STEMS = frozenset("Il")
 # A word's parts: a code's pieces between its dashes, slashes and dots ("12/KH-LMHTIX")
 _PARTS = regex.compile(r"[^\s\-/.,;:!?()\[\]“”\"'‘’…]+")

@@ -170,6 +170,8 @@ _FOUR_MARKS = regex.compile(rf"{_LOOKALIKE}+(?:\+[4‡]?|‡){_LOOKALIKE}*"
 _LETTER = regex.compile(r"\p{L}")
 # A capital I before small letters: in a serif face the small l, its look-alike ("Iượt")
 _CAPITAL_I = regex.compile(r"I(?=\p{Ll}+$)")
+# The Icelandic eth that OCR writes for Đ (no Vietnamese text holds it): the Đ it is
+_ETH = str.maketrans("Ðð", "Đđ")
 # A document number or code as one word: digits, a slash, capitals ("32/HD-BTĐKT",
 # "68/2000/NĐ-CP", "15/KH-UBND"); its letter pieces are codes, not syllables.
 _DOCUMENT_CODE = regex.compile(r"\d+(?:/\d+)*/\p{Lu}[\p{Lu}\d]*(?:[-/]\p{Lu}[\p{Lu}\d]*)*[.,;:]?")
@@ -545,7 +547,7 @@ class Decoder:
         glued = _GLUED_NUMBER.match(rest) or _four_marks(rest) or _grouped_misread(rest)
         parts = [*quote, glued[0], *ocr_pieces(rest[glued.end():])] \
             if glued and not _LETTER.match(rest, glued.end()) else ocr_pieces(word)
-        parts = [_small_l(part, self.lexicon) for part in parts]
+        parts = [_small_l(part.translate(_ETH), self.lexicon) for part in parts]
         apart: set[int] = set()
         if kind == "vie":
             split: list[str] = []
