@@ -25,7 +25,7 @@ _ACRONYM = regex.compile(r"[A-ZĐ]{3,8}")
 # symbol, "ƒ"), which may stand for one of the acronym's letters or be a speck; or a
 # stem a broken stroke or a speck adds ("I", "l"). A marked letter is no stray: "THÙ" is
 # a word, not a misread "THI".
-_STRAY = regex.compile(r"[^\p{L}&]|[^\p{Latin}&]|[ƒƑßøØæÆœŒ]")
+_STRAY = regex.compile(r"[^\p{Latin}&]|[ƒƑßøØæÆœŒ]")  # not Latin: digits, symbols too
 _STEMS = frozenset("Il")
 # A word's parts: a code's pieces between its dashes, slashes and dots ("12/KH-LMHTIX")
 _PARTS = regex.compile(r"[^\s\-/.,;:!?()\[\]“”\"'‘’…]+")
