@@ -104,12 +104,13 @@ def _read_lines(image: Image.Image, lang: str, number: int) -> tuple[Page, float
 def _drop_specks(line: Line) -> None:
     """Drop the words of ``line`` that are specks read as letters (``SPECK_HEIGHT``),
     measured against the median height of its words of two letters or more."""
-    heights = sorted(w.box[3] for w in line.words if len(_ALNUM.findall(w.text)) > 1)
+    letters = [len(_ALNUM.findall(w.text)) for w in line.words]
+    heights = sorted(w.box[3] for w, n in zip(line.words, letters) if n > 1)
     if not heights:
         return
     floor = SPECK_HEIGHT * heights[len(heights) // 2]
-    line.words = [w for w in line.words if w.box[3] >= floor or
-                  not 0 < len(_ALNUM.findall(w.text)) <= SPECK_LETTERS]
+    line.words = [w for w, n in zip(line.words, letters)
+                  if w.box[3] >= floor or not 0 < n <= SPECK_LETTERS]
 
 
 def mean_confidence(page: Page) -> float:
